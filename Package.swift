@@ -1,0 +1,16 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "gatekeeper",
+  targets: [
+    // Every decision lives here: standard library only (no Glibc, no Foundation).
+    .target(name: "GatekeeperCore"),
+    // C shims for variadic libc calls (syslog, syscall) Swift cannot import.
+    .target(name: "CSystem"),
+    // The thin executable: environment, files, syslog, exec.
+    .executableTarget(name: "gatekeeper", dependencies: ["GatekeeperCore", "CSystem"]),
+    .testTarget(name: "GatekeeperCoreTests", dependencies: ["GatekeeperCore"]),
+    .testTarget(name: "EndToEndTests", dependencies: []),
+  ]
+)

@@ -1,0 +1,125 @@
+// OpenSSH-style key fingerprints (`SHA256:` + unpadded base64 of the SHA-256
+// of the key blob), computed from the `publickey TYPE BASE64` lines sshd
+// writes to the file named by SSH_USER_AUTH (`ExposeAuthInfo yes`).
+
+public enum Fingerprint {
+  /// The fingerprint of the first `publickey` line, or nil.
+  public static func fromUserAuth(_ text: [UInt8]) -> String? {
+    for line in text.split(separator: UInt8(ascii: "\n")) {
+      let f = line.split(separator: UInt8(ascii: " "))
+      guard f.count >= 3, Array(f[0]) == Array("publickey".utf8), let blob = Base64.decode(Array(f[2])) else {
+        continue
+      }
+      return "SHA256:" + Base64.encode(SHA256.hash(blob), padded: false)
+    }
+    return nil
+  }
+}
+
+public enum Base64 {
+  static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+  public static func encode(_ data: [UInt8], padded: Bool = true) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity((data.count + 2) / 3 * 4)
+    var i = 0
+    while i + 3 <= data.count {
+      let v = UInt32(data[i]) << 16 | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2])
+      out += [alphabet[Int(v >> 18)], alphabet[Int(v >> 12 & 63)], alphabet[Int(v >> 6 & 63)], alphabet[Int(v & 63)]]
+      i += 3
+    }
+    let rest = data.count - i
+    if rest > 0 {
+      var v = UInt32(data[i]) << 16
+      if rest == 2 { v |= UInt32(data[i + 1]) << 8 }
+      out += [alphabet[Int(v >> 18)], alphabet[Int(v >> 12 & 63)]]
+      if rest == 2 { out.append(alphabet[Int(v >> 6 & 63)]) }
+      if padded { out += Array(repeating: UInt8(ascii: "="), count: 3 - rest) }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Decodes standard base64 (padding optional); nil on any other byte.
+  public static func decode(_ text: [UInt8]) -> [UInt8]? {
+    var out: [UInt8] = []
+    var acc: UInt32 = 0
+    var bits = 0
+    var padding = 0
+    for c in text {
+      let v: UInt32
+      switch c {
+      case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - UInt8(ascii: "A"))
+      case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - UInt8(ascii: "a")) + 26
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - UInt8(ascii: "0")) + 52
+      case UInt8(ascii: "+"): v = 62
+      case UInt8(ascii: "/"): v = 63
+      case UInt8(ascii: "="):
+        padding += 1
+        continue
+      default: return nil
+      }
+      if padding > 0 { return nil }
+      acc = (acc << 6 | v) & 0xFFFFFF
+      bits += 6
+      if bits >= 8 {
+        bits -= 8
+        out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+      }
+    }
+    return padding <= 2 ? out : nil
+  }
+}
+
+/// SHA-256 (FIPS 180-4), enough for fingerprints.
+public enum SHA256 {
+  static let k: [UInt32] = [
+    0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+    0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+    0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+    0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+    0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+    0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+    0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+    0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+  ]
+
+  public static func hash(_ message: [UInt8]) -> [UInt8] {
+    var h: [UInt32] = [
+      0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
+    ]
+    var data = message
+    let bitLength = UInt64(message.count) &* 8
+    data.append(0x80)
+    while data.count % 64 != 56 { data.append(0) }
+    for s in stride(from: 56, through: 0, by: -8) { data.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(s))) }
+    var w = [UInt32](repeating: 0, count: 64)
+    for chunk in stride(from: 0, to: data.count, by: 64) {
+      for t in 0..<16 {
+        let j = chunk + t * 4
+        w[t] = UInt32(data[j]) << 24 | UInt32(data[j + 1]) << 16 | UInt32(data[j + 2]) << 8 | UInt32(data[j + 3])
+      }
+      for t in 16..<64 {
+        let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+        let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+        w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+      }
+      var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+      for t in 0..<64 {
+        let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+        let ch = (e & f) ^ (~e & g)
+        let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
+        let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+        let maj = (a & b) ^ (a & c) ^ (b & c)
+        let t2 = s0 &+ maj
+        (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+      }
+      h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d
+      h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
+    }
+    var out: [UInt8] = []
+    for v in h { out += [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
+    return out
+  }
+
+  static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+}

@@ -1,0 +1,192 @@
+// The audit record: one JSON object per decision, built by a pure function.
+// Untrusted text (the command, the detail, secluded arguments) is escaped
+// and capped: control characters as \u00XX, bytes that are not UTF-8 as the
+// four characters \xNN, and anything past `maxField` bytes cut with a marker.
+
+public struct AuditRecord: Equatable, Sendable {
+  public static let schemaVersion = 1
+  /// Longest untrusted field kept, in bytes.
+  public static let maxField = 4096
+
+  public var timeMillis: Int64 = 0
+  public var host = ""
+  public var pid: Int32 = 0
+  /// allow | deny | error
+  public var decision = "deny"
+  public var reason = ""
+  public var detail = ""
+  /// `file:line` of the deciding rule, or empty.
+  public var rule = ""
+  public var label = ""
+  public var user = ""
+  public var client = ""
+  public var clientPort = ""
+  /// `SHA256:...` fingerprint of the key that logged in, or empty.
+  public var key = ""
+  /// forced | argv
+  public var mode = ""
+  /// The request exactly as received (nil when there was none).
+  public var command: [UInt8]? = nil
+  /// What runs (empty when nothing does).
+  public var argv: [String] = []
+  /// rsync secluded arguments as the client sent them, if any.
+  public var secluded: [String]? = nil
+
+  public init() {}
+
+  /// The record as one line of JSON (no trailing newline). Keys always
+  /// appear in the same order.
+  public func json() -> String {
+    var o = JSONWriter()
+    o.field("v", number: Int64(AuditRecord.schemaVersion))
+    o.field("time", string: AuditRecord.isoTime(timeMillis))
+    o.field("host", string: host)
+    o.field("pid", number: Int64(pid))
+    o.field("decision", string: decision)
+    o.field("reason", string: reason)
+    o.field("detail", bytes: Array(detail.utf8))
+    o.field("rule", string: rule)
+    o.field("label", string: label)
+    o.field("user", string: user)
+    o.field("client", string: client)
+    o.field("client_port", string: clientPort)
+    o.field("key", string: key)
+    o.field("mode", string: mode)
+    if let command { o.field("command", bytes: command) } else { o.fieldNull("command") }
+    o.field("argv", strings: argv)
+    if let secluded { o.field("secluded", strings: secluded) }
+    return o.finish()
+  }
+
+  /// `2026-11-26T22:40:01.123Z` from milliseconds since the epoch.
+  public static func isoTime(_ ms: Int64) -> String {
+    let secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+    let milli = Int(ms - secs * 1000)
+    let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
+    let rem = Int(secs - days * 86400)
+    // Civil date from days since 1970-01-01 (proleptic Gregorian).
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+    func pad(_ v: Int64, _ w: Int) -> String {
+      let s = String(v)
+      return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+    }
+    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(Int64(rem / 3600), 2)):\(pad(Int64(rem / 60 % 60), 2))"
+      + ":\(pad(Int64(rem % 60), 2)).\(pad(Int64(milli), 3))Z"
+  }
+}
+
+/// A tiny JSON object writer for the record.
+struct JSONWriter {
+  var out: [UInt8] = [UInt8(ascii: "{")]
+  var first = true
+
+  mutating func key(_ k: String) {
+    if !first { out.append(UInt8(ascii: ",")) }
+    first = false
+    out.append(UInt8(ascii: "\""))
+    out += k.utf8
+    out += Array("\":".utf8)
+  }
+
+  mutating func field(_ k: String, string: String) {
+    key(k)
+    JSONWriter.appendString(&out, Array(string.utf8))
+  }
+
+  mutating func field(_ k: String, bytes: [UInt8]) {
+    key(k)
+    JSONWriter.appendString(&out, bytes)
+  }
+
+  mutating func field(_ k: String, number: Int64) {
+    key(k)
+    out += String(number).utf8
+  }
+
+  mutating func fieldNull(_ k: String) {
+    key(k)
+    out += Array("null".utf8)
+  }
+
+  mutating func field(_ k: String, strings: [String]) {
+    key(k)
+    out.append(UInt8(ascii: "["))
+    var total = 0
+    for (i, s) in strings.enumerated() {
+      if i > 0 { out.append(UInt8(ascii: ",")) }
+      if total > AuditRecord.maxField * 4 {
+        JSONWriter.appendString(&out, Array("[\(strings.count - i) more arguments]".utf8))
+        break
+      }
+      total += s.utf8.count
+      JSONWriter.appendString(&out, Array(s.utf8))
+    }
+    out.append(UInt8(ascii: "]"))
+  }
+
+  mutating func finish() -> String {
+    out.append(UInt8(ascii: "}"))
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  static let hexDigits = Array("0123456789abcdef".utf8)
+
+  /// Appends `bytes` as a JSON string: capped, escaped, always valid UTF-8.
+  static func appendString(_ out: inout [UInt8], _ bytes: [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    let limit = min(bytes.count, AuditRecord.maxField)
+    var i = 0
+    while i < limit {
+      let b = bytes[i]
+      switch b {
+      case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+      case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+      case 0x0a: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+      case 0x0d: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+      case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+      case 0..<0x20, 0x7f:
+        out += Array("\\u00".utf8)
+        out += [hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]]
+      case 0x80...:
+        let n = validSequence(bytes, at: i, limit: limit)
+        if n > 0 {
+          out += bytes[i..<(i + n)]
+          i += n
+          continue
+        }
+        out += Array("\\\\x".utf8)
+        out += [hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]]
+      default:
+        out.append(b)
+      }
+      i += 1
+    }
+    if bytes.count > limit {
+      out += Array("...[\(bytes.count - limit) more bytes]".utf8)
+    }
+    out.append(UInt8(ascii: "\""))
+  }
+
+  /// Length of the valid UTF-8 sequence starting at `i`, or 0.
+  static func validSequence(_ b: [UInt8], at i: Int, limit: Int) -> Int {
+    let lead = b[i]
+    let n: Int
+    switch lead {
+    case 0xC2...0xDF: n = 2
+    case 0xE0...0xEF: n = 3
+    case 0xF0...0xF4: n = 4
+    default: return 0
+    }
+    guard i + n <= limit else { return 0 }
+    guard String(validating: b[i..<(i + n)], as: UTF8.self) != nil else { return 0 }
+    return n
+  }
+}

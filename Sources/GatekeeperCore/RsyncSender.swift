@@ -1,0 +1,412 @@
+// The rsync-sender profile: `rsync --server --sender -CLUSTER [--long ...] . PATH...`
+// checked word by word the way rsync's popt parser would read it, then
+// rebuilt from what was validated (never forwarded).
+//
+// Grammar accepted (FACTS.md section 2, rsync 3.5.0 options.c):
+//   --server --sender [-CLUSTER[eCAPS]] [OPTION...] . PATH...
+// - Options are exact table names (RsyncOptions.swift); popt takes no
+//   abbreviations and neither do we.
+// - A value must be attached: `--timeout=600`, `-B2048`. popt would also
+//   take it from the next word (`--timeout 600`), which could swallow the
+//   `.`; no client sends that, so a detached value is refused.
+// - A value-taking letter must start its own word (`-B2048`), never sit
+//   behind other letters (`-logDtpT/tmp`).
+// - `e` is accepted only in the first option word, as the capability string
+//   that ends the cluster: `e` + (`.` | PROTO.SUB) + capability letters.
+// - `--` from the client is refused (clients never send it); the rebuilt
+//   argv always carries its own `--` before the `.`, so nothing after it can
+//   be read as an option (verified with rsync 3.5.0).
+// - Paths: absolute, no `..`, inside a root (component-wise), no `~` start,
+//   no glob characters. rsync does not expand globs of argv paths (only of
+//   secluded or daemon arguments) and no shell runs here, so `/etc/*` would
+//   not mean what the client meant: refused rather than guessed at.
+// - `-L`, `-k`, `--copy-unsafe-links` are allowed only when the roots are the
+//   whole tree (`/`): inside narrower roots a followed link can leave them.
+
+public enum RsyncReason: String, ReasonCode {
+  case notServer = "rsync-not-server"
+  case notSender = "rsync-not-sender"
+  case daemon = "rsync-daemon"
+  case remoteOption = "rsync-remote-option"
+  case rsh = "rsync-rsh"
+  case logFile = "rsync-log-file"
+  case removeSource = "rsync-remove-source"
+  case batch = "rsync-batch"
+  case capability = "rsync-capability"
+  case valueInCluster = "rsync-value-in-cluster"
+  case splitValue = "rsync-split-value"
+  case unwantedValue = "rsync-unwanted-value"
+  case badValue = "rsync-bad-value"
+  case abbreviation = "rsync-abbreviation"
+  case unknownOption = "rsync-unknown-option"
+  case followsLinks = "rsync-follows-links"
+  case copyDevices = "rsync-copy-devices"
+  case filesFrom = "rsync-files-from"
+  case filter = "rsync-filter"
+  case debug = "rsync-debug"
+  case copyAs = "rsync-copy-as"
+  case maxAllocZero = "rsync-max-alloc-zero"
+  case insecureLinks = "rsync-insecure-links"
+  case confineRoot = "rsync-confine-root"
+  case earlyInput = "rsync-early-input"
+  case receiverOnly = "rsync-receiver-only"
+  case clientOnly = "rsync-client-only"
+  case unneeded = "rsync-unneeded-option"
+  case optionOrder = "rsync-option-order"
+  case secludedWithArgs = "rsync-secluded-with-args"
+  case secludedSpelling = "rsync-secluded-spelling"
+  case secludedIconv = "rsync-secluded-iconv"
+  case notSecluded = "rsync-not-secluded"
+  case doubleDash = "rsync-double-dash"
+  case optionAfterPaths = "rsync-option-after-paths"
+  case noDot = "rsync-no-dot"
+  case noPath = "rsync-no-path"
+  case relativePath = "rsync-relative-path"
+  case tilde = "rsync-tilde"
+  case glob = "rsync-glob"
+  case dotDot = "rsync-dot-dot"
+  case outsideRoots = "rsync-outside-roots"
+  case controlCharacter = "rsync-control-character"
+  case blockTooLarge = "rsync-block-too-large"
+  case blockNotRsync = "rsync-block-not-rsync"
+  case blockTruncated = "rsync-block-truncated"
+  case blockEncoding = "rsync-block-encoding"
+
+  public var message: String {
+    switch self {
+    case .notServer: "rsync must be run as `rsync --server --sender ...`"
+    case .notSender: "only rsync --sender (a pull) is allowed"
+    case .daemon: "rsync daemon mode and its options are not allowed"
+    case .remoteOption: "-M/--remote-option is not allowed"
+    case .rsh: "-e/--rsh with a command is not allowed"
+    case .logFile: "--log-file writes a file on the server"
+    case .removeSource: "removing source files is not allowed"
+    case .batch: "batch files are not allowed"
+    case .capability: "malformed or repeated capability string (-e.FLAGS)"
+    case .valueInCluster: "an option taking a value is hidden inside a cluster"
+    case .splitValue: "an option value must be attached with '='"
+    case .unwantedValue: "this option takes no value"
+    case .badValue: "option value has an unexpected shape"
+    case .abbreviation: "abbreviated rsync options are not accepted"
+    case .unknownOption: "unknown rsync option"
+    case .followsLinks: "following symlinks could read outside the allowed directories"
+    case .copyDevices: "--copy-devices reads device contents"
+    case .filesFrom: "--files-from may only read the list from the client (-)"
+    case .filter: "filter rules are not accepted on the command line"
+    case .debug: "--debug is not allowed"
+    case .copyAs: "--copy-as is not allowed"
+    case .maxAllocZero: "--max-alloc=0 disables the allocation limit"
+    case .insecureLinks: "--insecure-links is not allowed"
+    case .confineRoot: "--confine-root is chosen by the gatekeeper, not the client"
+    case .earlyInput: "--early-input is not allowed"
+    case .receiverOnly: "this option only matters to a receiver"
+    case .clientOnly: "this option is never sent to a server"
+    case .unneeded: "a pull never sends this option"
+    case .optionOrder: "an option turns off a letter that follows it"
+    case .secludedWithArgs: "secluded arguments (-s) with arguments on the command line"
+    case .secludedSpelling: "secluded arguments requested in a form clients never send"
+    case .secludedIconv: "non-ASCII secluded paths cannot be passed with --iconv"
+    case .notSecluded: "the command line does not ask for secluded arguments"
+    case .doubleDash: "'--' is not accepted from the client"
+    case .optionAfterPaths: "options after the paths are not allowed"
+    case .noDot: "the first argument after the options must be '.'"
+    case .noPath: "no path to send"
+    case .relativePath: "paths must be absolute"
+    case .tilde: "'~' paths are not allowed"
+    case .glob: "wildcards in paths are not allowed"
+    case .dotDot: "'..' in paths is not allowed"
+    case .outsideRoots: "path is outside the allowed directories"
+    case .controlCharacter: "control character in an rsync argument"
+    case .blockTooLarge: "secluded argument block too large"
+    case .blockNotRsync: "secluded argument block does not start with 'rsync'"
+    case .blockTruncated: "input ended inside the secluded argument block"
+    case .blockEncoding: "secluded argument is not valid UTF-8"
+    }
+  }
+}
+
+public enum RsyncSender {
+  /// `words` are the words after the program word, exactly as tokenized (unescaped), e.g.
+  /// ["--server","--sender","-logDtpre.iLsfxCIvu",".","/etc/"].
+  public static func check(_ words: [String], scope: RuleScope) -> Result<ToolPlan, Denial> {
+    var request = RsyncRequest()
+    if let denial = request.parseCommandLine(words, scope: scope) { return .failure(denial) }
+    if request.secluded {
+      return .success(ToolPlan(arguments: request.rebuilt(paths: [], confine: nil), needsSecludedBlock: true))
+    }
+    return finish(request, scope: scope)
+  }
+
+  /// After check() returned needsSecludedBlock == true: `commandLine` is the same words (with -s),
+  /// `block` the strings read from stdin (see SecludedBlock). Validates the block with the SAME
+  /// parser as command-line arguments and returns the plan to run: the cluster with `s` removed and
+  /// the validated arguments on argv.
+  public static func checkSecluded(commandLine: [String], block: [String], scope: RuleScope)
+    -> Result<ToolPlan, Denial>
+  {
+    var request = RsyncRequest()
+    if let denial = request.parseCommandLine(commandLine, scope: scope) { return .failure(denial) }
+    guard request.secluded else { return .failure(Denial(RsyncReason.notSecluded)) }
+    guard block.first == "rsync" else {
+      return .failure(Denial(RsyncReason.blockNotRsync, clip(block.first ?? "")))
+    }
+    let rest = block.dropFirst()
+    for word in rest where hasControl(word) {
+      return .failure(Denial(RsyncReason.controlCharacter, clip(word)))
+    }
+    if let denial = request.parseOptions(rest, firstCluster: nil, scope: scope) {
+      return .failure(denial)
+    }
+    // Secluded strings were converted by the client for --iconv and would be
+    // converted again by the server; on argv they are not. ASCII is the same
+    // either way.
+    if request.iconv, let word = request.positionals.first(where: { !$0.utf8.allSatisfy { $0 < 0x80 } }) {
+      return .failure(Denial(RsyncReason.secludedIconv, clip(word)))
+    }
+    request.secluded = false
+    return finish(request, scope: scope)
+  }
+
+  private static func finish(_ request: RsyncRequest, scope: RuleScope) -> Result<ToolPlan, Denial> {
+    let positionals = request.positionals
+    guard positionals.first == "." else {
+      return .failure(Denial(RsyncReason.noDot, clip(positionals.first ?? "")))
+    }
+    let paths = Array(positionals.dropFirst())
+    guard !paths.isEmpty else { return .failure(Denial(RsyncReason.noPath)) }
+    for path in paths {
+      if let reason = pathProblem(path, scope: scope) { return .failure(Denial(reason, clip(path))) }
+    }
+    let confine = scope.confineRoot ? confinementRoot(paths, roots: scope.roots) : nil
+    return .success(ToolPlan(arguments: request.rebuilt(paths: paths, confine: confine)))
+  }
+
+  static func pathProblem(_ path: String, scope: RuleScope) -> RsyncReason? {
+    if hasControl(path) { return .controlCharacter }
+    if path.hasPrefix("-") { return .optionAfterPaths }
+    if path.hasPrefix("~") { return .tilde }
+    if path.utf8.contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }) {
+      return .glob
+    }
+    if !path.hasPrefix("/") { return .relativePath }
+    if Paths.hasDotDot(path) { return .dotDot }
+    if !Paths.isInside(path, roots: scope.roots) { return .outsideRoots }
+    return nil
+  }
+
+  /// The narrowest root that contains every path, unless the roots are the
+  /// whole tree (`--confine-root=/` is a no-op).
+  static func confinementRoot(_ paths: [String], roots: [String]) -> String? {
+    if Paths.isWholeTree(roots) { return nil }
+    var best: (root: String, depth: Int)? = nil
+    for root in roots where paths.allSatisfy({ Paths.isInside($0, roots: [root]) }) {
+      let depth = Paths.components(root)?.count ?? 0
+      if depth > (best?.depth ?? -1) { best = (root, depth) }
+    }
+    return best?.root
+  }
+
+  static func hasControl(_ word: String) -> Bool {
+    word.unicodeScalars.contains { $0.properties.generalCategory == .control }
+  }
+
+  /// Untrusted text in a detail is capped.
+  static func clip(_ text: some StringProtocol) -> String {
+    text.count > 200 ? String(text.prefix(200)) + "..." : String(text)
+  }
+}
+
+/// What the parser gathered, ready to be rebuilt.
+struct RsyncRequest {
+  /// Cluster letters with their repeat counts (`-vv` is 2).
+  var letters: [Character: Int] = [:]
+  /// The capability string after `e`, without the `e` (`.iLsfxCIvu`).
+  var capabilities: String? = nil
+  /// `-s` in the first cluster: the real arguments follow on stdin.
+  var secluded = false
+  /// Long options in canonical `--name` / `--name=value` form, in order.
+  var options: [String] = []
+  var iconv = false
+  /// Negations seen so far (see RsyncOption.negations).
+  var negated: Set<Character> = []
+  /// Everything from the first non-option word on.
+  var positionals: [String] = []
+
+  mutating func parseCommandLine(_ words: [String], scope: RuleScope) -> Denial? {
+    guard words.first == "--server" else {
+      return Denial(RsyncReason.notServer, RsyncSender.clip(words.first ?? ""))
+    }
+    guard words.count > 1, words[1] == "--sender" else {
+      let second = words.count > 1 ? words[1] : ""
+      let name = second.hasPrefix("--") ? second.dropFirst(2).split(separator: "=", maxSplits: 1).first : nil
+      if let name, RsyncOption.long(name)?.verdict == .deny(.daemon) {
+        return Denial(RsyncReason.daemon, RsyncSender.clip(second))
+      }
+      return Denial(RsyncReason.notSender, RsyncSender.clip(second))
+    }
+    for word in words where RsyncSender.hasControl(word) {
+      return Denial(RsyncReason.controlCharacter, RsyncSender.clip(word))
+    }
+    // With -s the client stops after the cluster (and --iconv, which it
+    // writes before the cut); popt on the server would ignore the rest.
+    if words.count > 2, Self.asksSecluded(words[2]) {
+      if let extra = words.dropFirst(3).first(where: { !$0.hasPrefix("--iconv=") }) {
+        return Denial(RsyncReason.secludedWithArgs, RsyncSender.clip(extra))
+      }
+    }
+    return parseOptions(words.dropFirst(2), firstCluster: 2, scope: scope)
+  }
+
+  /// A short-option word whose letters (before any `e`) include `s`.
+  static func asksSecluded(_ word: String) -> Bool {
+    guard word.hasPrefix("-"), !word.hasPrefix("--") else { return false }
+    return word.dropFirst().prefix { $0 != "e" }.contains("s")
+  }
+
+  /// Parses options until the first positional word; `firstCluster` is the
+  /// index of the only word that may carry `s` and the capability string.
+  mutating func parseOptions(_ words: ArraySlice<String>, firstCluster: Int?, scope: RuleScope)
+    -> Denial?
+  {
+    var index = words.startIndex
+    while index < words.endIndex {
+      let word = words[index]
+      if word == "--" { return Denial(RsyncReason.doubleDash) }
+      if !word.hasPrefix("-") || word == "-" { break }
+      let denial =
+        word.hasPrefix("--")
+        ? parseLong(word, scope: scope)
+        : parseCluster(word, first: index == firstCluster, scope: scope)
+      if let denial { return denial }
+      index += 1
+    }
+    positionals = Array(words[index...])
+    for word in positionals.dropFirst() where word.hasPrefix("-") {
+      return Denial(RsyncReason.optionAfterPaths, RsyncSender.clip(word))
+    }
+    return nil
+  }
+
+  private mutating func parseLong(_ word: String, scope: RuleScope) -> Denial? {
+    let body = word.dropFirst(2)
+    let name = body.prefix { $0 != "=" }
+    let value: Substring? = name.endIndex < body.endIndex ? body[body.index(after: name.endIndex)...] : nil
+    guard let row = RsyncOption.long(name)?.resolved else {
+      let known = !name.isEmpty && RsyncOption.table.contains { $0.long?.hasPrefix(name) ?? false }
+      return Denial(known ? RsyncReason.abbreviation : .unknownOption, RsyncSender.clip(word))
+    }
+    if let reason = Self.refusal(row, scope: scope) { return Denial(reason, RsyncSender.clip(word)) }
+    guard row.argument != .none else {
+      if value != nil { return Denial(RsyncReason.unwantedValue, RsyncSender.clip(word)) }
+      return add(row)
+    }
+    guard let value else { return Denial(RsyncReason.splitValue, RsyncSender.clip(word)) }
+    return add(row, value: value, word: word)
+  }
+
+  private mutating func parseCluster(_ word: String, first: Bool, scope: RuleScope) -> Denial? {
+    let letters = word.dropFirst()
+    var index = letters.startIndex
+    while index < letters.endIndex {
+      let letter = letters[index]
+      let rest = letters[letters.index(after: index)...]
+      if letter == "e" {
+        // popt takes the rest of the word (or the next word) as --rsh.
+        if rest.isEmpty { return Denial(RsyncReason.rsh, RsyncSender.clip(word)) }
+        guard first, capabilities == nil, Self.isCapabilityString(rest) else {
+          return Denial(RsyncReason.capability, RsyncSender.clip(word))
+        }
+        capabilities = String(rest)
+        return nil
+      }
+      if letter == "s" {
+        guard first else { return Denial(RsyncReason.secludedSpelling, RsyncSender.clip(word)) }
+        secluded = true
+        index = letters.index(after: index)
+        continue
+      }
+      if letter == "=" { return Denial(RsyncReason.unwantedValue, RsyncSender.clip(word)) }
+      guard let row = RsyncOption.short(letter) else {
+        return Denial(RsyncReason.unknownOption, RsyncSender.clip(word))
+      }
+      if row.argument != .none {
+        if index != letters.startIndex { return Denial(RsyncReason.valueInCluster, RsyncSender.clip(word)) }
+        if let reason = Self.refusal(row, scope: scope) { return Denial(reason, RsyncSender.clip(word)) }
+        if rest.isEmpty { return Denial(RsyncReason.splitValue, RsyncSender.clip(word)) }
+        return add(row, value: rest, word: word)
+      }
+      if let reason = Self.refusal(row, scope: scope) { return Denial(reason, RsyncSender.clip(word)) }
+      if let denial = add(row) { return denial }
+      index = letters.index(after: index)
+    }
+    return nil
+  }
+
+  /// The table's verdict for this request, nil when allowed.
+  static func refusal(_ row: RsyncOption, scope: RuleScope) -> RsyncReason? {
+    switch row.verdict {
+    case .allow, .same: return nil
+    case .followsLinks: return scope.isWholeTree ? nil : .followsLinks
+    case .deny(let reason): return reason
+    }
+  }
+
+  /// Records an allowed option without a value.
+  private mutating func add(_ row: RsyncOption) -> Denial? {
+    if let letter = row.short, RsyncOption.clusterOrder.contains(letter) {
+      if negated.contains(letter) { return Denial(RsyncReason.optionOrder, String(letter)) }
+      letters[letter, default: 0] += 1
+      return nil
+    }
+    guard let long = row.long else { return Denial(RsyncReason.unknownOption) }
+    if let letter = RsyncOption.negations[long] { negated.insert(letter) }
+    options.append("--" + long)
+    return nil
+  }
+
+  /// Records an allowed option with its value after checking the value's shape.
+  private mutating func add(_ row: RsyncOption, value: Substring, word: String) -> Denial? {
+    if let reason = row.argument.problem(with: value) { return Denial(reason, RsyncSender.clip(word)) }
+    guard let long = row.long else { return Denial(RsyncReason.unknownOption) }
+    if long == "iconv" { iconv = true }
+    options.append("--\(long)=\(value)")
+    return nil
+  }
+
+  /// `.FLAGS` or `PROTO.SUB` followed by FLAGS, each a known capability
+  /// letter at most once (rsync's maybe_add_e_option, compat.c).
+  static func isCapabilityString(_ text: Substring) -> Bool {
+    var rest = text.utf8[...]
+    let digits = rest.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    rest = rest.dropFirst(digits.count)
+    guard digits.count <= 3, rest.first == UInt8(ascii: "."), text.utf8.count <= 24 else { return false }
+    rest = rest.dropFirst()
+    if !digits.isEmpty {
+      let sub = rest.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+      guard !sub.isEmpty, sub.count <= 3 else { return false }
+      rest = rest.dropFirst(sub.count)
+    }
+    let known = Array("iLsfxCIvVu".utf8)
+    var seen: Set<UInt8> = []
+    for byte in rest {
+      guard known.contains(byte), seen.insert(byte).inserted else { return false }
+    }
+    return true
+  }
+
+  /// `--server --sender -CLUSTER --long... [--confine-root=R] -- . paths`
+  func rebuilt(paths: [String], confine: String?) -> [String] {
+    var cluster = ""
+    for letter in RsyncOption.clusterOrder {
+      cluster += String(repeating: letter, count: letters[letter] ?? 0)
+    }
+    if secluded { cluster = "s" + cluster }
+    if let capabilities { cluster += "e" + capabilities }
+    var out = ["--server", "--sender"]
+    if !cluster.isEmpty { out.append("-" + cluster) }
+    out += options
+    if secluded { return out }
+    if let confine { out.append("--confine-root=" + confine) }
+    return out + ["--", "."] + paths
+  }
+}

@@ -1,0 +1,40 @@
+// Refusals and errors that arise around the decision rather than in it:
+// usage, the policy file, the audit log, the program to run. The executable
+// reports them; their codes live here with all the others.
+
+public enum RuntimeReason: String, ReasonCode {
+  case usage = "usage"
+  case policyMissing = "policy-missing"
+  case policyUnsafe = "policy-unsafe"
+  case policyInvalid = "policy-invalid"
+  case logUnwritable = "log-unwritable"
+  case toolNotFound = "tool-not-found"
+  case toolNotExecutable = "tool-not-executable"
+  case execFailed = "exec-failed"
+  case stdinUnreadable = "stdin-unreadable"
+
+  public var message: String {
+    switch self {
+    case .usage: "usage error"
+    case .policyMissing: "the policy file cannot be read"
+    case .policyUnsafe: "the policy file is not safe to trust"
+    case .policyInvalid: "the policy file has errors"
+    case .logUnwritable: "the audit log cannot be written"
+    case .toolNotFound: "the program named by the policy does not exist"
+    case .toolNotExecutable: "the program named by the policy is not executable"
+    case .execFailed: "the program could not be started"
+    case .stdinUnreadable: "standard input could not be read"
+    }
+  }
+
+  /// The documented exit status for this failure.
+  public var exitCode: Int32 {
+    switch self {
+    case .usage: 64
+    case .policyMissing, .policyUnsafe, .policyInvalid: 78
+    case .toolNotFound: 127
+    case .toolNotExecutable, .execFailed: 126
+    case .logUnwritable, .stdinUnreadable: 1
+    }
+  }
+}

@@ -1,0 +1,424 @@
+// The tar-create profile: parse a GNU tar 1.34/1.35 command line exactly as
+// tar (argp + getopt_long, ARGP_IN_ORDER) does, allow only a read-only
+// `tar -c` to stdout, and rebuild the argument list from the parse.
+//
+// Grammar, in tar's order of processing:
+// - old style: a first word without a dash is a list of letters; each
+//   becomes `-L`, and a letter that takes an argument takes the next unused
+//   word (`tar cbf - 20` gives `-b -` and `-f 20`);
+// - `--` ends the options; `-` alone and words without a dash are operands;
+// - `--name[=value]`: exact names win, a unique prefix is an abbreviation
+//   (refused here), optional arguments only with `=`;
+// - `-abc` clusters: a letter taking an argument takes the rest of the word
+//   or the next word (`-cfv -` makes `v` the archive);
+// - options after operands are still options.
+//
+// The rebuilt list spells every option by its canonical long name with `=`
+// (`--file=-`, `--directory=/etc`), in the original order, because `-C` and
+// the matching options (`--anchored`, `--no-recursion`...) affect what comes
+// after them. Operands stay in place; one that begins with `-` (or would be
+// the first word, which tar would read as old-style letters) becomes
+// `--add-file=NAME`, which tar handles exactly like an operand.
+
+public enum TarReason: String, ReasonCode {
+  case modeMissing = "tar-mode-missing"
+  case modeNotCreate = "tar-mode-not-create"
+  case archiveMissing = "tar-archive-missing"
+  case archiveNotStdout = "tar-archive-not-stdout"
+  case archiveRepeated = "tar-archive-repeated"
+  case runsProgram = "tar-runs-program"
+  case checkpoint = "tar-checkpoint"
+  case multiVolume = "tar-multi-volume"
+  case interactive = "tar-interactive"
+  case writesFile = "tar-writes-file"
+  case removesFiles = "tar-removes-files"
+  case readsFile = "tar-reads-file"
+  case dateFromFile = "tar-date-from-file"
+  case atimeReplace = "tar-atime-replace"
+  case incremental = "tar-incremental"
+  case verify = "tar-verify"
+  case notCreateOption = "tar-not-create-option"
+  case followsSymlinks = "tar-follows-symlinks"
+  case tagNotName = "tar-tag-not-a-name"
+  case builtinOption = "tar-builtin-option"
+  case unknownOption = "tar-unknown-option"
+  case abbreviatedOption = "tar-abbreviated-option"
+  case ambiguousOption = "tar-ambiguous-option"
+  case missingArgument = "tar-missing-argument"
+  case unexpectedArgument = "tar-unexpected-argument"
+  case badRecordSize = "tar-bad-record-size"
+  case badValue = "tar-bad-value"
+  case dotDot = "tar-dot-dot"
+  case outsideRoots = "tar-outside-roots"
+  case relativePath = "tar-relative-path"
+
+  public var message: String {
+    switch self {
+    case .modeMissing: "tar needs -c (create)"
+    case .modeNotCreate: "only tar -c (create) is allowed"
+    case .archiveMissing: "tar needs -f - (without it tar uses $TAPE or a tape device)"
+    case .archiveNotStdout: "the tar archive must be -f - (standard output)"
+    case .archiveRepeated: "only one -f is allowed"
+    case .runsProgram: "this tar option runs a program"
+    case .checkpoint: "tar checkpoints are refused (they drive --checkpoint-action)"
+    case .multiVolume: "multi-volume tar prompts on stdin and can run a shell"
+    case .interactive: "interactive tar reads answers from the terminal"
+    case .writesFile: "this tar option writes or renames a file"
+    case .removesFiles: "--remove-files deletes the archived files"
+    case .readsFile: "this tar option reads a file named on the command line"
+    case .dateFromFile: "this date names a file tar would read (/..., ./..., TZ=\"...\"); give a plain date"
+    case .atimeReplace: "--atime-preserve rewrites access times; only --atime-preserve=system is allowed"
+    case .incremental: "old GNU incremental mode is refused; use --newer"
+    case .verify: "--verify (-W) rereads the archive; bsdtar reads -W as a long option"
+    case .notCreateOption: "this tar option is for extracting or listing, not for -c"
+    case .followsSymlinks: "this tar option follows symlinks out of the allowed roots"
+    case .tagNotName: "a tag or ignore file must be a plain file name (no /, not . or ..)"
+    case .builtinOption: "argp's built-in options (--help, --usage, --version...) are refused"
+    case .unknownOption: "unknown tar option"
+    case .abbreviatedOption: "abbreviated long options are refused"
+    case .ambiguousOption: "ambiguous long option"
+    case .missingArgument: "a tar option is missing its argument"
+    case .unexpectedArgument: "this tar option takes no argument"
+    case .badRecordSize: "blocking factor or record size out of range"
+    case .badValue: "invalid value for a tar option"
+    case .dotDot: "'..' is not allowed in tar paths"
+    case .outsideRoots: "tar path outside the allowed roots"
+    case .relativePath: "relative tar path without an absolute -C before it"
+    }
+  }
+}
+
+public enum TarCreate {
+  /// Largest `-b` accepted: 4096 blocks, a 2 MiB record (tar's default is 20).
+  public static let maxBlockingFactor = 4096
+
+  /// `words` are the words after the program word, exactly as tokenized,
+  /// e.g. `["-c","-v","-f","-","-C","/","--totals","."]`.
+  public static func check(_ words: [String], scope: RuleScope) -> Result<ToolPlan, Denial> {
+    var state = TarState(scope: scope)
+    do {
+      try scan(try expandOldStyle(words), into: &state)
+      return .success(try state.finish())
+    } catch {
+      return .failure(error)
+    }
+  }
+
+  /// tar's own pre-pass: a first word without a leading dash is a list of
+  /// letters; each letter becomes `-L` followed, if it takes an argument,
+  /// by the next unused word. Only the first word is treated this way.
+  static func expandOldStyle(_ words: [String]) throws(Denial) -> [String] {
+    guard let first = words.first, first.utf8.first != dash else { return words }
+    var out: [String] = []
+    var next = 1
+    for letter in first.utf8 {
+      guard letter < 0x80 else { throw Denial(TarReason.unknownOption, first) }
+      out.append("-" + String(UnicodeScalar(letter)))
+      guard let option = TarOptions.option(letter: letter), option.argument != .none else {
+        continue
+      }
+      guard next < words.count else {
+        throw Denial(TarReason.missingArgument, "old-style \(String(UnicodeScalar(letter)))")
+      }
+      out.append(words[next])
+      next += 1
+    }
+    return out + words[next...]
+  }
+
+  /// getopt_long over the (expanded) words, in order.
+  static func scan(_ args: [String], into state: inout TarState) throws(Denial) {
+    var i = 0
+    while i < args.count {
+      let word = args[i]
+      i += 1
+      let bytes = word.utf8
+      if bytes.elementsEqual("--".utf8) {
+        for operand in args[i...] { try state.operand(operand) }
+        return
+      }
+      if bytes.count > 2, bytes.starts(with: "--".utf8) {
+        try scanLong(word, args, &i, &state)
+      } else if bytes.count > 1, bytes.first == dash {
+        try scanCluster(word, args, &i, &state)
+      } else {
+        try state.operand(word)
+      }
+    }
+  }
+
+  private static func scanLong(
+    _ word: String, _ args: [String], _ i: inout Int, _ state: inout TarState
+  ) throws(Denial) {
+    let body = word.utf8.dropFirst(2)
+    let equals = body.firstIndex(of: UInt8(ascii: "="))
+    let name = word[body.startIndex..<(equals ?? body.endIndex)]
+    let attached = equals.map { String(word[word.utf8.index(after: $0)...]) }
+    let option: TarOption
+    switch TarOptions.lookup(long: name) {
+    case .exact(let found): option = found
+    case .unknown: throw Denial(TarReason.unknownOption, word)
+    case .abbreviation(_, let meant):
+      let reason = TarReason.abbreviatedOption
+      throw Denial(code: reason.rawValue, message: "\(reason.message) (spell out --\(meant))", detail: word)
+    case .ambiguous(let names):
+      let reason = TarReason.ambiguousOption
+      let list = names.map { "--" + $0 }.joined(separator: " ")
+      throw Denial(code: reason.rawValue, message: "\(reason.message) (could be \(list))", detail: word)
+    }
+    var value = attached
+    switch option.argument {
+    case .none:
+      if attached != nil { throw Denial(TarReason.unexpectedArgument, word) }
+    case .optional:
+      break
+    case .required:
+      if value == nil {
+        guard i < args.count else { throw Denial(TarReason.missingArgument, word) }
+        value = args[i]
+        i += 1
+      }
+    }
+    try state.option(option, value, spelled: word)
+  }
+
+  private static func scanCluster(
+    _ word: String, _ args: [String], _ i: inout Int, _ state: inout TarState
+  ) throws(Denial) {
+    var at = word.utf8.index(after: word.utf8.startIndex)
+    while at < word.utf8.endIndex {
+      let letter = word.utf8[at]
+      at = word.utf8.index(after: at)
+      let spelled = "-" + String(UnicodeScalar(letter < 0x80 ? letter : 0x3F))
+      guard letter < 0x80, let option = TarOptions.option(letter: letter) else {
+        throw Denial(TarReason.unknownOption, word)
+      }
+      if option.argument == .none {
+        try state.option(option, nil, spelled: spelled)
+        continue
+      }
+      var value: String? = at < word.utf8.endIndex ? String(word[at...]) : nil
+      if value == nil, option.argument == .required {
+        guard i < args.count else { throw Denial(TarReason.missingArgument, word) }
+        value = args[i]
+        i += 1
+      }
+      try state.option(option, value, spelled: spelled)
+      return
+    }
+  }
+}
+
+private let dash = UInt8(ascii: "-")
+
+/// What the scan has seen so far, and the rebuilt argument list.
+struct TarState {
+  let scope: RuleScope
+  private(set) var arguments: [String] = []
+  private var creates = 0
+  private var archives = 0
+  /// The directory relative operands are resolved against: the last `-C`
+  /// (relative ones joined to it); nil while it is the unknown login directory.
+  private var directory: String?
+
+  init(scope: RuleScope) { self.scope = scope }
+
+  /// Judges one option and appends its canonical spelling.
+  mutating func option(_ option: TarOption, _ value: String?, spelled: String) throws(Denial) {
+    let shown = value.map { "\(spelled) \($0)" } ?? spelled
+    var value = value
+    switch option.rule {
+    case .allow: break
+    case .deny(let reason): throw Denial(reason, shown)
+    case .create: creates += 1
+    case .archive:
+      archives += 1
+      guard archives == 1 else { throw Denial(TarReason.archiveRepeated, shown) }
+      guard value?.utf8.elementsEqual("-".utf8) == true else {
+        throw Denial(TarReason.archiveNotStdout, shown)
+      }
+    case .directory:
+      try enter(value ?? "", shown)
+    case .addFile:
+      try checkOperand(value ?? "")
+    case .blocking:
+      guard let n = TarValues.decimal(value ?? ""), n >= 1, n <= TarCreate.maxBlockingFactor else {
+        throw Denial(TarReason.badRecordSize, shown)
+      }
+    case .recordSize:
+      guard let n = TarValues.size(value ?? ""), n >= 512, n % 512 == 0,
+        n <= TarCreate.maxBlockingFactor * 512
+      else { throw Denial(TarReason.badRecordSize, shown) }
+    case .date:
+      if TarValues.namesFile((value ?? "").utf8) { throw Denial(TarReason.dateFromFile, shown) }
+    case .paxOption:
+      if TarValues.paxNamesFile(value ?? "") { throw Denial(TarReason.dateFromFile, shown) }
+    case .atimePreserve:
+      guard let given = value else { throw Denial(TarReason.atimeReplace, shown) }
+      switch TarValues.atimeMethod(given) {
+      case "system": value = "system"
+      case "replace": throw Denial(TarReason.atimeReplace, shown)
+      default: throw Denial(TarReason.badValue, shown)
+      }
+    case .totals:
+      if let signal = value, !TarValues.isTotalsSignal(signal) {
+        throw Denial(TarReason.badValue, shown)
+      }
+    case .wholeTreeOnly:
+      guard scope.isWholeTree else { throw Denial(TarReason.followsSymlinks, shown) }
+    case .tagName:
+      guard TarValues.isPlainName(value ?? "") else { throw Denial(TarReason.tagNotName, shown) }
+    case .ignoreFile:
+      guard TarValues.isPlainName(value ?? "") else { throw Denial(TarReason.tagNotName, shown) }
+      guard scope.isWholeTree else { throw Denial(TarReason.followsSymlinks, shown) }
+    }
+    guard let name = option.names.first else {
+      // Only letters without a long name reach here (-o); none takes an argument.
+      arguments.append(spelled)
+      return
+    }
+    arguments.append(value.map { "--\(name)=\($0)" } ?? "--\(name)")
+  }
+
+  /// Judges one file operand and appends it in place.
+  mutating func operand(_ name: String) throws(Denial) {
+    try checkOperand(name)
+    // A bare word never starts the list: tar would read it as old-style letters.
+    if name.utf8.first == dash || arguments.isEmpty {
+      arguments.append("--add-file=" + name)
+    } else {
+      arguments.append(name)
+    }
+  }
+
+  /// The plan, once every word was accepted.
+  func finish() throws(Denial) -> ToolPlan {
+    guard creates > 0 else { throw Denial(TarReason.modeMissing) }
+    guard archives == 1 else { throw Denial(TarReason.archiveMissing) }
+    return ToolPlan(arguments: arguments, needsSecludedBlock: false)
+  }
+
+  /// `-C DIR`: DIR is relative to the previous `-C`.
+  private mutating func enter(_ dir: String, _ shown: String) throws(Denial) {
+    guard !TarValues.hasDotDot(dir) else { throw Denial(TarReason.dotDot, shown) }
+    if dir.utf8.first == slash {
+      directory = dir
+    } else if let current = directory {
+      directory = current + "/" + dir
+    }
+    if scope.isWholeTree { return }
+    guard let resolved = directory else { throw Denial(TarReason.relativePath, shown) }
+    guard Paths.isInside(resolved, roots: scope.roots) else {
+      throw Denial(TarReason.outsideRoots, shown)
+    }
+  }
+
+  /// A file to archive: absolute, or relative to the current `-C`.
+  private func checkOperand(_ name: String) throws(Denial) {
+    guard !TarValues.hasDotDot(name) else { throw Denial(TarReason.dotDot, name) }
+    if scope.isWholeTree { return }
+    let path: String
+    if name.utf8.first == slash {
+      path = name
+    } else if let current = directory {
+      path = current + "/" + name
+    } else {
+      throw Denial(TarReason.relativePath, name)
+    }
+    guard Paths.isInside(path, roots: scope.roots) else {
+      throw Denial(TarReason.outsideRoots, name)
+    }
+  }
+}
+
+/// Value checks, byte by byte (never Unicode equivalence).
+enum TarValues {
+  /// A plain decimal number (digits only, at most 9 of them).
+  static func decimal(_ text: String) -> Int? {
+    let bytes = Array(text.utf8)
+    guard !bytes.isEmpty, bytes.count <= 9 else { return nil }
+    var n = 0
+    for b in bytes {
+      guard b >= 0x30, b <= 0x39 else { return nil }
+      n = n * 10 + Int(b - 0x30)
+    }
+    return n
+  }
+
+  /// `--record-size`: digits and at most one of tar's size suffixes
+  /// (b=512, B/k/K=1024, c=1, w=2, m/M=1 MiB); larger ones exceed the cap.
+  static func size(_ text: String) -> Int? {
+    var bytes = Array(text.utf8)
+    var scale = 1
+    if let last = bytes.last, !(last >= 0x30 && last <= 0x39) {
+      switch last {
+      case UInt8(ascii: "b"): scale = 512
+      case UInt8(ascii: "B"), UInt8(ascii: "k"), UInt8(ascii: "K"): scale = 1024
+      case UInt8(ascii: "c"): scale = 1
+      case UInt8(ascii: "w"): scale = 2
+      case UInt8(ascii: "m"), UInt8(ascii: "M"): scale = 1024 * 1024
+      default: return nil
+      }
+      bytes.removeLast()
+    }
+    guard let n = decimal(String(decoding: bytes, as: UTF8.self)) else { return nil }
+    let (product, overflow) = n.multipliedReportingOverflow(by: scale)
+    return overflow ? nil : product
+  }
+
+  /// tar's get_date_or_file: a value starting with `/` or `.` is a file
+  /// whose modification time tar reads. A date may also carry `TZ="ZONE"`,
+  /// which makes parse_datetime load that zone file (any path).
+  static func namesFile<S: Sequence<UInt8>>(_ bytes: S) -> Bool {
+    let text = Array(bytes)
+    if text.first == slash || text.first == UInt8(ascii: ".") { return true }
+    let tz = Array("TZ=".utf8)
+    return text.indices.contains { text[$0...].starts(with: tz) }
+  }
+
+  /// `--pax-option`: a `keyword=value` whose value (after spaces) is
+  /// `{...}` goes through get_date_or_file.
+  static func paxNamesFile(_ text: String) -> Bool {
+    for segment in text.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+      guard let eq = segment.firstIndex(of: UInt8(ascii: "=")) else { continue }
+      let value = segment[segment.index(after: eq)...].drop { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }
+      guard value.first == UInt8(ascii: "{"), value.last == UInt8(ascii: "}"), value.count >= 2 else {
+        continue
+      }
+      if namesFile(value.dropFirst().dropLast()) { return true }
+    }
+    return false
+  }
+
+  /// argmatch over `replace`/`system`: an exact name or a unique prefix.
+  static func atimeMethod(_ text: String) -> String? {
+    let given = Array(text.utf8)
+    let methods = ["replace", "system"]
+    if let exact = methods.first(where: { Array($0.utf8) == given }) { return exact }
+    let prefixed = methods.filter { Array($0.utf8).starts(with: given) }
+    return prefixed.count == 1 ? prefixed[0] : nil
+  }
+
+  /// `--totals=SIGNAL`: USR1, USR2, HUP, INT or QUIT, with or without `SIG`.
+  static func isTotalsSignal(_ text: String) -> Bool {
+    var bytes = Array(text.utf8)
+    if bytes.starts(with: "SIG".utf8) { bytes.removeFirst(3) }
+    return ["USR1", "USR2", "HUP", "INT", "QUIT"].contains { Array($0.utf8) == bytes }
+  }
+
+  /// A tag or ignore file name, opened in every directory tar visits. tar
+  /// archives the tag file itself: `--exclude-tag=/etc/shadow` would add that
+  /// file to the archive, `..` walks up out of the tree, `.` loops forever.
+  static func isPlainName(_ name: String) -> Bool {
+    !name.utf8.contains(slash) && !name.utf8.elementsEqual(".".utf8)
+      && !name.utf8.elementsEqual("..".utf8)
+  }
+
+  /// A `..` component, found on bytes: Character-based splitting can glue a
+  /// `/` to a following combining mark and miss the component the kernel sees.
+  static func hasDotDot(_ path: String) -> Bool {
+    path.utf8.split(separator: slash).contains { $0.elementsEqual("..".utf8) }
+  }
+}
+
+private let slash = UInt8(ascii: "/")

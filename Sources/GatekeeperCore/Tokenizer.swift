@@ -1,0 +1,200 @@
+// A strict tokenizer for the small part of POSIX sh that backup clients
+// really send: words separated by spaces, backslash escapes, single quotes,
+// and double quotes without `$` or backquote. Anything the shell would give
+// a meaning beyond "a literal word" is refused, never interpreted.
+//
+// The command is tokenized once; the words are validated and executed as
+// they are (rebuilt by the profile), never joined and split again.
+
+public enum TokenReason: String, ReasonCode {
+  case emptyCommand = "empty-command"
+  case commandTooLong = "command-too-long"
+  case controlCharacter = "control-character"
+  case invalidUTF8 = "invalid-utf8"
+  case shellOperator = "shell-operator"
+  case shellRedirection = "shell-redirection"
+  case shellSubstitution = "shell-substitution"
+  case shellGrouping = "shell-grouping"
+  case shellComment = "shell-comment"
+  case shellTilde = "shell-tilde"
+  case shellGlob = "shell-glob"
+  case unbalancedQuote = "unbalanced-quote"
+  case trailingBackslash = "trailing-backslash"
+
+  public var message: String {
+    switch self {
+    case .emptyCommand: "the command is empty"
+    case .commandTooLong: "the command is longer than \(Tokenizer.maxLength) bytes"
+    case .controlCharacter: "the command contains a control character"
+    case .invalidUTF8: "the command is not valid UTF-8"
+    case .shellOperator: "unquoted ';', '&' or '|' is shell syntax"
+    case .shellRedirection: "unquoted '<' or '>' is a shell redirection"
+    case .shellSubstitution: "'$' or '`' would be a shell substitution"
+    case .shellGrouping: "unquoted '(', ')', '{' or '}' is shell syntax"
+    case .shellComment: "a word starting with '#' is a shell comment"
+    case .shellTilde: "a word starting with '~' would be expanded by a shell"
+    case .shellGlob: "unquoted '*', '?' or '[' would be expanded by a shell"
+    case .unbalancedQuote: "a quote is not closed"
+    case .trailingBackslash: "the command ends with a backslash"
+    }
+  }
+}
+
+public enum Tokenizer {
+  /// Longest command accepted, in bytes (sshd itself passes up to about 256 KiB).
+  public static let maxLength = 131_072
+
+  /// Splits `command` into words. Bytes, not characters: the input is checked
+  /// for valid UTF-8 before anything else, so every word is a valid String.
+  public static func words(_ command: [UInt8]) -> Result<[String], Denial> {
+    if command.count > maxLength {
+      return .failure(Denial(TokenReason.commandTooLong, "\(command.count) bytes"))
+    }
+    if let bad = firstControl(command) {
+      return .failure(Denial(TokenReason.controlCharacter, "byte 0x\(hex(command[bad])) at offset \(bad)"))
+    }
+    guard let text = String(validating: command, as: UTF8.self) else {
+      return .failure(Denial(TokenReason.invalidUTF8))
+    }
+    _ = text
+    var words: [String] = []
+    var current: [UInt8] = []
+    var inWord = false
+    var i = 0
+    let n = command.count
+    func fail(_ r: TokenReason, _ at: Int) -> Result<[String], Denial> {
+      .failure(Denial(r, "at offset \(at)"))
+    }
+    while i < n {
+      let c = command[i]
+      switch c {
+      case UInt8(ascii: " "):
+        if inWord {
+          words.append(String(decoding: current, as: UTF8.self))
+          current.removeAll(keepingCapacity: true)
+          inWord = false
+        }
+        i += 1
+        continue
+      case UInt8(ascii: "\\"):
+        guard i + 1 < n else { return fail(.trailingBackslash, i) }
+        // A backslash makes the next character (one whole UTF-8 sequence) literal.
+        let len = sequenceLength(command[i + 1])
+        current.append(contentsOf: command[(i + 1)..<min(n, i + 1 + len)])
+        i += 1 + len
+      case UInt8(ascii: "'"):
+        guard let end = command[(i + 1)...].firstIndex(of: UInt8(ascii: "'")) else {
+          return fail(.unbalancedQuote, i)
+        }
+        current.append(contentsOf: command[(i + 1)..<end])
+        i = end + 1
+      case UInt8(ascii: "\""):
+        var j = i + 1
+        var closed = false
+        while j < n {
+          let d = command[j]
+          if d == UInt8(ascii: "\"") { closed = true; break }
+          if d == UInt8(ascii: "$") || d == UInt8(ascii: "`") { return fail(.shellSubstitution, j) }
+          if d == UInt8(ascii: "\\"), j + 1 < n {
+            let e = command[j + 1]
+            // Inside double quotes a backslash escapes only $ ` " and \ .
+            if e == UInt8(ascii: "$") || e == UInt8(ascii: "`") || e == UInt8(ascii: "\"")
+              || e == UInt8(ascii: "\\")
+            {
+              current.append(e)
+              j += 2
+              continue
+            }
+          }
+          current.append(d)
+          j += 1
+        }
+        guard closed else { return fail(.unbalancedQuote, i) }
+        i = j + 1
+      case UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"):
+        return fail(.shellOperator, i)
+      case UInt8(ascii: "<"), UInt8(ascii: ">"):
+        return fail(.shellRedirection, i)
+      case UInt8(ascii: "$"), UInt8(ascii: "`"):
+        return fail(.shellSubstitution, i)
+      case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "{"), UInt8(ascii: "}"):
+        return fail(.shellGrouping, i)
+      case UInt8(ascii: "*"), UInt8(ascii: "?"), UInt8(ascii: "["):
+        return fail(.shellGlob, i)
+      case UInt8(ascii: "#") where !inWord:
+        return fail(.shellComment, i)
+      case UInt8(ascii: "~") where !inWord:
+        return fail(.shellTilde, i)
+      default:
+        current.append(c)
+        i += 1
+      }
+      inWord = true
+    }
+    if inWord { words.append(String(decoding: current, as: UTF8.self)) }
+    if words.isEmpty { return .failure(Denial(TokenReason.emptyCommand)) }
+    return .success(words)
+  }
+
+  /// Index of the first byte below 0x20 or equal to 0x7f (newline, CR, tab,
+  /// ESC, NUL, DEL...), or nil.
+  public static func firstControl(_ bytes: [UInt8]) -> Int? {
+    bytes.firstIndex { $0 < 0x20 || $0 == 0x7f }
+  }
+
+  /// Checks a word that did not come through the shell (argv mode, secluded
+  /// rsync arguments): no control characters. Strings are valid UTF-8 already.
+  public static func checkWord(_ word: String) -> Denial? {
+    if let bad = firstControl(Array(word.utf8)) {
+      return Denial(TokenReason.controlCharacter, "byte 0x\(hex(Array(word.utf8)[bad])) in an argument")
+    }
+    return nil
+  }
+
+  static func sequenceLength(_ lead: UInt8) -> Int {
+    switch lead {
+    case 0xF0...: 4
+    case 0xE0...: 3
+    case 0xC0...: 2
+    default: 1
+    }
+  }
+
+  static func hex(_ b: UInt8) -> String {
+    let digits = Array("0123456789abcdef")
+    return String([digits[Int(b >> 4)], digits[Int(b & 15)]])
+  }
+
+  /// Quotes words for a POSIX shell, for display and for feeding an allowed
+  /// argv back through `check`: plain words stay as they are, others are
+  /// single-quoted (a single quote becomes '\'' ).
+  public static func shellQuote(_ words: [String]) -> String {
+    words.map(quoteWord).joined(separator: " ")
+  }
+
+  static func quoteWord(_ w: String) -> String {
+    if !w.isEmpty && w.utf8.allSatisfy({ plain($0) }) && w.utf8.first != UInt8(ascii: "~")
+      && w.utf8.first != UInt8(ascii: "#")
+    {
+      return w
+    }
+    var out = "'"
+    for ch in w {
+      if ch == "'" { out += "'\\''" } else { out.append(ch) }
+    }
+    return out + "'"
+  }
+
+  static func plain(_ b: UInt8) -> Bool {
+    switch b {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+      UInt8(ascii: "0")...UInt8(ascii: "9"):
+      return true
+    case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "="),
+      UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "+"), UInt8(ascii: "@"), UInt8(ascii: "%"):
+      return true
+    default:
+      return false
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// `gatekeeper check`: the real decision path, printed instead of executed.
+// Never execs, never logs. Exit 0 allow, 1 deny, 64 usage, 78 policy.
+
+import GatekeeperCore
+import Glibc
+
+enum Check {
+  static func run(_ options: Options) -> Never {
+    var warnings: [String] = []
+    let loaded = PolicyFile.load(options.policy, strict: false, warnings: &warnings)
+    for w in warnings { Sys.writeErr("gatekeeper: \(w)\n") }
+    let policy: Policy
+    switch loaded {
+    case .success(let p): policy = p
+    case .failure(let f):
+      if f.lines.isEmpty { Sys.writeErr("gatekeeper: \(f.message)\n") }
+      for line in f.lines { Sys.writeErr(line + "\n") }
+      exit(f.reason.exitCode)
+    }
+    if options.examples { runExamples(policy, options: options) }
+    guard let raw = options.rest.first else {
+      Sys.writeOut("policy \(options.policy): ok, \(policy.rules.count) rule(s)\n")
+      exit(0)
+    }
+    var client: IPAddress? = nil
+    if let from = options.from {
+      guard let a = IPAddress(from) else { fail("--from '\(from)' is not an IP address", 64) }
+      client = a
+    }
+    let request = Request(mode: .forced, command: raw, label: options.label, client: client)
+    var decision = Gatekeeper.decide(request, policy: policy)
+    if case .allow(let allowed) = decision, allowed.plan.needsSecludedBlock {
+      let block: Result<[String], Denial>
+      if let text = options.secluded, text != "-" {
+        block = Tokenizer.words(Array(text.utf8)).map { ["rsync"] + $0 }
+      } else {
+        block = Run.readSecludedBlock()
+      }
+      switch block {
+      case .success(let b): decision = Gatekeeper.decideSecluded(allowed, block: b, request: request, policy: policy)
+      case .failure(let d): decision = .deny(d, rule: allowed.rule)
+      }
+    }
+    Sys.writeOut(render(decision, policyPath: options.policy))
+    exit(decision.isAllowed ? 0 : 1)
+  }
+
+  /// `check --examples`: every `# expect` line of the policy file, decided
+  /// for real. Exit 0 when all match (and there is at least one), else 1.
+  static func runExamples(_ policy: Policy, options: Options) -> Never {
+    let fd = Sys.open(options.policy, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0, let bytes = Sys.readAll(fd, limit: PolicyParser.maxSize) else {
+      fail("cannot read \(options.policy)", 78)
+    }
+    close(fd)
+    let (examples, malformed) = PolicyExamples.parse(bytes)
+    var failures = 0
+    for line in malformed {
+      Sys.writeOut("FAIL \(options.policy):\(line): malformed '# expect' line\n")
+      failures += 1
+    }
+    for ex in examples {
+      guard let request = ex.request else { continue }
+      if let problem = ex.mismatch(Gatekeeper.decide(request, policy: policy)) {
+        Sys.writeOut("FAIL \(options.policy):\(ex.line): \(problem): \(ex.command)\n")
+        failures += 1
+      } else {
+        Sys.writeOut("ok   \(options.policy):\(ex.line): \(ex.allow ? "allow" : "deny ") \(ex.command)\n")
+      }
+    }
+    if examples.isEmpty && malformed.isEmpty {
+      Sys.writeOut("FAIL \(options.policy): no '# expect allow|deny: COMMAND' lines\n")
+      exit(1)
+    }
+    Sys.writeOut("\(examples.count - (failures - malformed.count)) of \(examples.count + malformed.count) examples as expected\n")
+    exit(failures == 0 ? 0 : 1)
+  }
+
+  /// First line `allow ...` or `deny CODE: message`; then details.
+  static func render(_ decision: Decision, policyPath: String) -> String {
+    switch decision {
+    case .probe:
+      return "allow true-probe: answered by gatekeeper with success; nothing runs\n"
+    case .allow(let a):
+      var out = "allow \(a.rule.profile.rawValue) (rule \(policyPath):\(a.rule.line))\n"
+      out += Tokenizer.shellQuote(a.argv) + "\n"
+      var with: [String] = a.invocation.locale
+      if let n = a.invocation.nice { with.append("nice=\(n)") }
+      if let c = a.invocation.ioniceClass {
+        with.append("ionice=\(c)" + (a.invocation.ioniceLevel.map { ":\($0)" } ?? ""))
+      }
+      if !with.isEmpty { out += "with " + with.joined(separator: " ") + "\n" }
+      return out
+    case .deny(let d, let rule):
+      var out = "deny \(d.code): \(d.message)\n"
+      if !d.detail.isEmpty { out += "detail: \(d.detail)\n" }
+      if let rule { out += "rule: \(policyPath):\(rule.line)\n" }
+      return out
+    }
+  }
+}

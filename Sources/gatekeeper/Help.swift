@@ -1,0 +1,36 @@
+// The --help text. Keep it true to the code and to gatekeeper(8).
+
+enum Help {
+  static let text = """
+    gatekeeper: let a backup key run read-only rsync and tar backups, nothing else.
+
+    \(Cli.usage)
+
+    Modes:
+      (no subcommand)   forced command: checks SSH_ORIGINAL_COMMAND (else
+                        SSH2_ORIGINAL_COMMAND) against the policy, records the
+                        decision, and execs the allowed program.
+      -- CMD [ARG...]   argv mode (e.g. as the only command sudo allows).
+      check             prints 'allow ...' and the argv that would run, or
+                        'deny CODE: message'; never runs or logs anything.
+                        Without a command, validates the policy.
+
+    Options:
+      --policy FILE     policy file (default /etc/gatekeeper/gatekeeper.policy)
+      --label NAME      enables rules that carry label=NAME
+      --sudo            validate, then run 'sudo -n gatekeeper ... -- CMD' so
+                        the tool runs as root for an unprivileged backup
+                        account; a 'sudo' word before the program is accepted
+      --from ADDR       check: the client address to assume
+      --examples        check: verify the policy's '# expect allow|deny: CMD'
+                        comment lines against real decisions
+      --secluded ARGS   check: rsync -s arguments (as a shell-quoted string,
+                        without the leading 'rsync'), or '-' to read the
+                        NUL-separated block from stdin
+
+    Exit status: 0 allowed (check), 1 denied, 64 usage, 78 policy missing,
+    invalid or unsafe, 126 program not executable, 127 program not found.
+    See gatekeeper(8) and gatekeeper.policy(5).
+
+    """
+}

@@ -1,0 +1,75 @@
+// Running the allowed program: priority, a fresh environment, descriptors,
+// working directory, then execve(2) by absolute path. Nothing is inherited
+// but the three standard descriptors (and tar's stdin is /dev/null).
+
+import CSystem
+import GatekeeperCore
+import Glibc
+
+enum Launch {
+  /// The only PATH the child sees (tar finds gzip/zstd through it).
+  static let path = "PATH=/usr/bin:/bin"
+
+  static let sudo = "/usr/bin/sudo"
+
+  /// This program's own path (for sudo mode), from /proc/self/exe.
+  static func selfPath() -> String {
+    var buf = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buf, 4095)
+    guard n > 0 else { return "/usr/local/sbin/gatekeeper" }
+    return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// Execs sudo with the fixed PATH and SSH_CONNECTION / SSH_USER_AUTH
+  /// passed on (sudoers must keep them: see `gatekeeper sudoers`). Returns
+  /// the errno text on failure.
+  static func execSudo(_ argv: [String]) -> String {
+    var envp = [path]
+    for name in ["SSH_CONNECTION", "SSH_USER_AUTH"] {
+      if let v = Sys.envString(name) { envp.append("\(name)=\(v)") }
+    }
+    gk_close_from(3)
+    var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    var cEnv: [UnsafeMutablePointer<CChar>?] = envp.map { strdup($0) } + [nil]
+    execve(sudo, &cArgs, &cEnv)
+    return Sys.errorText(errno)
+  }
+
+  /// Checks the program before anything is logged as allowed.
+  static func preflight(_ program: String) -> RuntimeReason? {
+    var st = stat()
+    if stat(program, &st) != 0 { return .toolNotFound }
+    if (st.st_mode & S_IFMT) != S_IFREG || access(program, X_OK) != 0 { return .toolNotExecutable }
+    return nil
+  }
+
+  /// Applies the invocation's prefixes and execs. Returns only on failure,
+  /// with the reason and errno text.
+  static func exec(_ allowed: Allowed) -> (RuntimeReason, String) {
+    let inv = allowed.invocation
+    if let n = inv.nice, n > 0 {
+      errno = 0
+      _ = Glibc.nice(Int32(n))
+    }
+    if let cls = inv.ioniceClass {
+      _ = gk_ioprio_set(Int32(cls), Int32(cls == 3 ? 0 : (inv.ioniceLevel ?? 4)))
+    }
+    if inv.program == .tar {
+      let null = Sys.open("/dev/null", O_RDONLY)
+      if null >= 0 {
+        dup2(null, 0)
+        if null != 0 { close(null) }
+      }
+    }
+    gk_close_from(3)
+    _ = chdir("/")
+    umask(0o077)
+    let argv = allowed.argv
+    let envp = [path] + inv.locale
+    var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    var cEnv: [UnsafeMutablePointer<CChar>?] = envp.map { strdup($0) } + [nil]
+    execve(allowed.rule.exec, &cArgs, &cEnv)
+    let e = errno
+    return (e == ENOENT ? .toolNotFound : .toolNotExecutable, Sys.errorText(e))
+  }
+}

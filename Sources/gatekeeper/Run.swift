@@ -1,0 +1,135 @@
+// The real call: forced command or argv mode. Decide, record, exec.
+
+import GatekeeperCore
+import Glibc
+
+enum Run {
+  static func run(_ options: Options) -> Never {
+    let mode: Request.Mode = options.mode == .argv ? .argv : .forced
+    var ctx = CallContext.fromEnvironment(mode: mode, label: options.label)
+    var request = Request(mode: mode, label: options.label, client: IPAddress(ctx.client))
+    request.sudoMode = options.sudo
+    if mode == .forced {
+      request.command = Sys.env("SSH_ORIGINAL_COMMAND") ?? Sys.env("SSH2_ORIGINAL_COMMAND")
+      ctx.command = request.command
+    } else {
+      // argv mode: each word must be valid UTF-8 as it arrives.
+      for raw in options.rest {
+        guard let w = String(validating: raw, as: UTF8.self) else {
+          ctx.argvWords = options.rest.map { String(decoding: $0, as: UTF8.self) }
+          refuse(Denial(TokenReason.invalidUTF8, "in an argument"), rule: nil, ctx: ctx, log: LogSettings())
+        }
+        request.argv.append(w)
+      }
+      ctx.argvWords = request.argv
+    }
+
+    var warnings: [String] = []
+    let policy: Policy
+    switch PolicyFile.load(options.policy, strict: true, warnings: &warnings) {
+    case .success(let p): policy = p
+    case .failure(let f):
+      let r = ctx.record(decision: "error", reason: f.reason.rawValue, detail: f.message, rule: "", argv: [])
+      Audit.writeSyslog(r, settings: LogSettings())
+      fail(f.reason.message + ": " + f.message, f.reason.exitCode)
+    }
+
+    var decision = Gatekeeper.decide(request, policy: policy)
+    var secluded: [String]? = nil
+    // In sudo mode the gatekeeper that sudo runs reads the secluded block.
+    if case .allow(let allowed) = decision, allowed.plan.needsSecludedBlock, !options.sudo {
+      switch readSecludedBlock() {
+      case .success(let block):
+        secluded = block
+        decision = Gatekeeper.decideSecluded(allowed, block: block, request: request, policy: policy)
+      case .failure(let d):
+        decision = .deny(d, rule: allowed.rule)
+      }
+    }
+
+    switch decision {
+    case .probe:
+      var r = ctx.record(
+        decision: "allow", reason: "true-probe", detail: "answered by gatekeeper; nothing ran", rule: "",
+        argv: [])
+      r.secluded = secluded
+      _ = Audit.emit(r, settings: policy.log)
+      exit(0)
+    case .deny(let d, let rule):
+      refuse(d, rule: rule, ctx: ctx, log: policy.log, policyPath: options.policy, secluded: secluded)
+    case .allow(let allowed) where options.sudo:
+      handToSudo(allowed, options: options, ctx: ctx, policy: policy)
+    case .allow(let allowed):
+      let ruleRef = "\(options.policy):\(allowed.rule.line)"
+      if let problem = Launch.preflight(allowed.rule.exec) {
+        var r = ctx.record(
+          decision: "error", reason: problem.rawValue, detail: allowed.rule.exec, rule: ruleRef, argv: [])
+        r.secluded = secluded
+        _ = Audit.emit(r, settings: policy.log)
+        fail("\(problem.message): \(allowed.rule.exec)", problem.exitCode)
+      }
+      var r = ctx.record(
+        decision: "allow", reason: "allowed", detail: allowed.rule.profile.rawValue, rule: ruleRef,
+        argv: allowed.argv)
+      r.secluded = secluded
+      guard Audit.emit(r, settings: policy.log) else {
+        fail(RuntimeReason.logUnwritable.message, RuntimeReason.logUnwritable.exitCode)
+      }
+      let (reason, why) = Launch.exec(allowed)
+      var e = ctx.record(
+        decision: "error", reason: reason.rawValue, detail: "\(allowed.rule.exec): \(why)", rule: ruleRef,
+        argv: allowed.argv)
+      e.secluded = secluded
+      Audit.writeSyslog(e, settings: policy.log)
+      fail("\(reason.message): \(why)", reason.exitCode)
+    }
+  }
+
+  /// sudo mode: the request passed this (unprivileged) check; run
+  /// `sudo -n GATEKEEPER --policy P [--label L] -- WORDS...`, where the
+  /// gatekeeper that sudo starts as root decides again and execs the tool.
+  /// The file log is best effort here: the root instance's record counts.
+  static func handToSudo(_ allowed: Allowed, options: Options, ctx: CallContext, policy: Policy) -> Never {
+    let ruleRef = "\(options.policy):\(allowed.rule.line)"
+    var argv = [Launch.sudo, "-n", Launch.selfPath(), "--policy", options.policy]
+    if let label = options.label { argv += ["--label", label] }
+    argv += ["--"] + allowed.invocation.words
+    let r = ctx.record(
+      decision: "allow", reason: "sudo", detail: "validated; handed to sudo", rule: ruleRef, argv: argv)
+    var settings = policy.log
+    settings.fileRequired = false
+    _ = Audit.emit(r, settings: settings)
+    let why = Launch.execSudo(argv)
+    var e = ctx.record(decision: "error", reason: RuntimeReason.execFailed.rawValue, detail: why, rule: ruleRef, argv: argv)
+    e.secluded = nil
+    Audit.writeSyslog(e, settings: policy.log)
+    fail("\(RuntimeReason.execFailed.message): \(Launch.sudo): \(why)", RuntimeReason.execFailed.exitCode)
+  }
+
+  static func refuse(
+    _ d: Denial, rule: Rule?, ctx: CallContext, log: LogSettings, policyPath: String = "",
+    secluded: [String]? = nil
+  ) -> Never {
+    var r = ctx.record(
+      decision: "deny", reason: d.code, detail: d.detail, rule: rule.map { "\(policyPath):\($0.line)" } ?? "",
+      argv: [])
+    r.secluded = secluded
+    _ = Audit.emit(r, settings: log)
+    fail("denied (\(d.code)): \(d.message)", 1)
+  }
+
+  /// Reads rsync's secluded argument block from stdin one byte at a time, so
+  /// nothing after the block (the rsync protocol) is consumed.
+  static func readSecludedBlock() -> Result<[String], Denial> {
+    var reader = SecludedBlock()
+    while true {
+      guard let b = Sys.readByte(0) else { return .failure(reader.endOfInput()) }
+      if b < 0 { return .failure(Denial(RuntimeReason.stdinUnreadable, Sys.errorText(errno))) }
+      switch reader.feed(UInt8(b)) {
+      case .more: continue
+      case .done(let block): return .success(block)
+      case .failed(let d): return .failure(d)
+      }
+    }
+  }
+}

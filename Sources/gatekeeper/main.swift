@@ -1,0 +1,45 @@
+// gatekeeper: the thin executable. Gathers the request, asks the core for a
+// decision, records it, and execs the allowed program. See gatekeeper(8).
+
+import GatekeeperCore
+import Glibc
+
+let version = "gatekeeper 0.1.0"
+
+/// Says why on stderr (one line for the SSH client) and exits.
+func fail(_ message: String, _ code: Int32) -> Never {
+  Sys.writeErr("gatekeeper: \(message)\n")
+  exit(code)
+}
+
+func main() -> Never {
+  let options: Options
+  switch Cli.parse(Sys.arguments()) {
+  case .success(let o): options = o
+  case .failure(let e):
+    // Recorded too: a wrong forced command line is worth knowing about.
+    var ctx = CallContext.fromEnvironment(mode: .forced, label: nil)
+    ctx.command = Sys.env("SSH_ORIGINAL_COMMAND")
+    let r = ctx.record(
+      decision: "error", reason: RuntimeReason.usage.rawValue, detail: e.message, rule: "", argv: [])
+    Audit.writeSyslog(r, settings: LogSettings())
+    Sys.writeErr("gatekeeper: \(e.message)\n\(Cli.usage)\n")
+    exit(64)
+  }
+  switch options.mode {
+  case .help:
+    Sys.writeOut(Help.text)
+    exit(0)
+  case .version:
+    Sys.writeOut(version + "\n")
+    exit(0)
+  case .check:
+    Check.run(options)
+  case .report:
+    fail("report is not available in this build", 64)
+  case .forced, .argv:
+    Run.run(options)
+  }
+}
+
+main()

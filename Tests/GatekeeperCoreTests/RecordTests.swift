@@ -1,0 +1,81 @@
+import Testing
+
+@testable import GatekeeperCore
+
+@Suite struct RecordTests {
+  @Test func goldenRecord() {
+    var r = AuditRecord()
+    r.timeMillis = 1_764_196_801_123
+    r.host = "client1"
+    r.pid = 42
+    r.decision = "deny"
+    r.reason = "shell-operator"
+    r.detail = "at offset 7"
+    r.rule = "/etc/gatekeeper/gatekeeper.policy:3"
+    r.label = "backuppc"
+    r.user = "root"
+    r.client = "192.0.2.7"
+    r.clientPort = "52113"
+    r.key = "SHA256:abc"
+    r.mode = "forced"
+    r.command = Array("tar \"x\"\\;\n".utf8) + [0xff, 0x01] + Array("é".utf8)
+    r.argv = []
+    #expect(
+      r.json()
+        == #"{"v":1,"time":"2025-11-26T22:40:01.123Z","host":"client1","pid":42,"decision":"deny","reason":"shell-operator","detail":"at offset 7","rule":"/etc/gatekeeper/gatekeeper.policy:3","label":"backuppc","user":"root","client":"192.0.2.7","client_port":"52113","key":"SHA256:abc","mode":"forced","command":"tar \"x\"\\;\n\\xff\u0001é","argv":[]}"#
+    )
+  }
+
+  @Test func nullCommandAndSecluded() {
+    var r = AuditRecord()
+    r.command = nil
+    r.argv = ["/usr/bin/rsync", "--server"]
+    r.secluded = ["rsync", "a\"b"]
+    let j = r.json()
+    #expect(j.contains(#""command":null,"argv":["/usr/bin/rsync","--server"],"secluded":["rsync","a\"b"]}"#))
+  }
+
+  @Test func longFieldsAreCapped() {
+    var r = AuditRecord()
+    r.command = [UInt8](repeating: UInt8(ascii: "a"), count: AuditRecord.maxField + 10)
+    #expect(r.json().contains("...[10 more bytes]"))
+    // A multi-byte character cut by the cap is escaped, never split into invalid UTF-8.
+    r.command = [UInt8](repeating: UInt8(ascii: "a"), count: AuditRecord.maxField - 1) + Array("é".utf8)
+    #expect(r.json().contains("\\\\xc3...[1 more bytes]"))
+  }
+
+  @Test(arguments: [
+    (Int64(0), "1970-01-01T00:00:00.000Z"), (Int64(951_782_400_000), "2000-02-29T00:00:00.000Z"),
+    (Int64(4_107_542_399_999), "2100-02-28T23:59:59.999Z"), (Int64(-1), "1969-12-31T23:59:59.999Z"),
+  ])
+  func isoTime(_ ms: Int64, _ text: String) {
+    #expect(AuditRecord.isoTime(ms) == text)
+  }
+}
+
+@Suite struct FingerprintTests {
+  @Test func sha256KnownAnswers() {
+    func hex(_ b: [UInt8]) -> String { b.map { String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined() }
+    #expect(hex(SHA256.hash([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    #expect(hex(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+    #expect(hex(SHA256.hash(long)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+  }
+
+  @Test func base64RoundTrip() {
+    for n in 0..<40 {
+      let data = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+      #expect(Base64.decode(Array(Base64.encode(data).utf8)) == data)
+    }
+    #expect(Base64.encode(Array("foob".utf8)) == "Zm9vYg==")
+    #expect(Base64.encode(Array("foob".utf8), padded: false) == "Zm9vYg")
+    #expect(Base64.decode(Array("Zm9v!".utf8)) == nil)
+  }
+
+  /// The key and fingerprint printed by `ssh-keygen -lf` for it (generated once).
+  @Test func openSSHFingerprint() {
+    let auth = "publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID1KCENB0at5+ddc2IazmejXCFa/xhrVWF3soSDSp2cx\n"
+    #expect(Fingerprint.fromUserAuth(Array(auth.utf8)) == "SHA256:x9bb3v/aQl7HcUeFjU5aMXX+OyY4NjVrB0P0jYZo7Mg")
+    #expect(Fingerprint.fromUserAuth(Array("password\n".utf8)) == nil)
+  }
+}
