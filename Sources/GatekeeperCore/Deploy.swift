@@ -52,11 +52,13 @@ public enum Deploy {
   /// Parses the contents of a `.pub` file: exactly one key line, no options.
   public static func parseKey(_ input: [UInt8]) -> Result<PublicKey, DeployError> {
     guard input.count <= maxKeyInput else { return .failure(DeployError("the key input is larger than \(maxKeyInput) bytes")) }
-    guard let text = String(validating: input, as: UTF8.self) else {
+    guard String(validating: input, as: UTF8.self) != nil else {
       return .failure(DeployError("the key input is not valid UTF-8"))
     }
-    let lines = text.split(separator: "\n").map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
-      .filter { !$0.allSatisfy { $0 == " " || $0 == "\t" } && !$0.hasPrefix("#") }
+    // Bytes, not Characters: "\r\n" is one Character in Swift.
+    let lines = input.split(separator: 0x0a).map { $0.last == 0x0d ? $0.dropLast() : $0 }
+      .map { String(decoding: $0, as: UTF8.self) }
+      .filter { !$0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } && !$0.hasPrefix("#") }
     guard lines.count == 1, let line = lines.first else {
       return .failure(
         DeployError(lines.isEmpty ? "no public key on standard input" : "give exactly one public key line, not \(lines.count)"))

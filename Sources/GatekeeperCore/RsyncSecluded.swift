@@ -45,11 +45,15 @@ public struct SecludedBlock: Sendable {
   public mutating func feed(_ byte: UInt8) -> Step {
     if let final { return final }
     total += 1
-    if total > limit { return stop(.failed(Denial(RsyncReason.blockTooLarge, "over \(limit) bytes"))) }
+    if total > limit {
+      return stop(.failed(Denial(RsyncReason.blockTooLarge, "over \(limit) bytes")))
+    }
     guard byte == 0 else {
       if strings.isEmpty && current.count >= 5 { return notRsync() }
       if current.count >= SecludedBlock.maxStringBytes {
-        return stop(.failed(Denial(RsyncReason.blockTooLarge, "string over \(SecludedBlock.maxStringBytes) bytes")))
+        return stop(
+          .failed(
+            Denial(RsyncReason.blockTooLarge, "string over \(SecludedBlock.maxStringBytes) bytes")))
       }
       current.append(byte)
       return .more
@@ -60,7 +64,8 @@ public struct SecludedBlock: Sendable {
     }
     if strings.isEmpty && text != "rsync" { return notRsync() }
     if strings.count >= SecludedBlock.maxStrings {
-      return stop(.failed(Denial(RsyncReason.blockTooLarge, "over \(SecludedBlock.maxStrings) strings")))
+      return stop(
+        .failed(Denial(RsyncReason.blockTooLarge, "over \(SecludedBlock.maxStrings) strings")))
     }
     strings.append(text)
     current = []

@@ -107,7 +107,7 @@ public enum RsyncReason: String, ReasonCode {
     case .secludedSpelling: "secluded arguments requested in a form clients never send"
     case .secludedIconv: "non-ASCII secluded paths cannot be passed with --iconv"
     case .notSecluded: "the command line does not ask for secluded arguments"
-    case .doubleDash: "'--' is not accepted from the client"
+    case .doubleDash: "'--' is accepted only right before the '.'"
     case .optionAfterPaths: "options after the paths are not allowed"
     case .noDot: "the first argument after the options must be '.'"
     case .noPath: "no path to send"
@@ -128,11 +128,15 @@ public enum RsyncReason: String, ReasonCode {
 public enum RsyncSender {
   /// `words` are the words after the program word, exactly as tokenized (unescaped), e.g.
   /// ["--server","--sender","-logDtpre.iLsfxCIvu",".","/etc/"].
+  /// With `-s` the plan has `needsSecludedBlock` set and its arguments are
+  /// the rebuilt command line only (still with `s`): not runnable until
+  /// `checkSecluded` has validated the block.
   public static func check(_ words: [String], scope: RuleScope) -> Result<ToolPlan, Denial> {
     var request = RsyncRequest()
     if let denial = request.parseCommandLine(words, scope: scope) { return .failure(denial) }
     if request.secluded {
-      return .success(ToolPlan(arguments: request.rebuilt(paths: [], confine: nil), needsSecludedBlock: true))
+      return .success(
+        ToolPlan(arguments: request.rebuilt(paths: [], confine: nil), needsSecludedBlock: true))
     }
     return finish(request, scope: scope)
   }
@@ -160,14 +164,17 @@ public enum RsyncSender {
     // Secluded strings were converted by the client for --iconv and would be
     // converted again by the server; on argv they are not. ASCII is the same
     // either way.
-    if request.iconv, let word = request.positionals.first(where: { !$0.utf8.allSatisfy { $0 < 0x80 } }) {
+    if request.iconv,
+      let word = request.positionals.first(where: { !$0.utf8.allSatisfy { $0 < 0x80 } })
+    {
       return .failure(Denial(RsyncReason.secludedIconv, clip(word)))
     }
     request.secluded = false
     return finish(request, scope: scope)
   }
 
-  private static func finish(_ request: RsyncRequest, scope: RuleScope) -> Result<ToolPlan, Denial> {
+  private static func finish(_ request: RsyncRequest, scope: RuleScope) -> Result<ToolPlan, Denial>
+  {
     let positionals = request.positionals
     guard positionals.first == "." else {
       return .failure(Denial(RsyncReason.noDot, clip(positionals.first ?? "")))
@@ -175,7 +182,9 @@ public enum RsyncSender {
     let paths = Array(positionals.dropFirst())
     guard !paths.isEmpty else { return .failure(Denial(RsyncReason.noPath)) }
     for path in paths {
-      if let reason = pathProblem(path, scope: scope) { return .failure(Denial(reason, clip(path))) }
+      if let reason = pathProblem(path, scope: scope) {
+        return .failure(Denial(reason, clip(path)))
+      }
     }
     let confine = scope.confineRoot ? confinementRoot(paths, roots: scope.roots) : nil
     return .success(ToolPlan(arguments: request.rebuilt(paths: paths, confine: confine)))
@@ -185,7 +194,9 @@ public enum RsyncSender {
     if hasControl(path) { return .controlCharacter }
     if path.hasPrefix("-") { return .optionAfterPaths }
     if path.hasPrefix("~") { return .tilde }
-    if path.utf8.contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }) {
+    if path.utf8.contains(where: {
+      $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[")
+    }) {
       return .glob
     }
     if !path.hasPrefix("/") { return .relativePath }
@@ -238,7 +249,8 @@ struct RsyncRequest {
     }
     guard words.count > 1, words[1] == "--sender" else {
       let second = words.count > 1 ? words[1] : ""
-      let name = second.hasPrefix("--") ? second.dropFirst(2).split(separator: "=", maxSplits: 1).first : nil
+      let name =
+        second.hasPrefix("--") ? second.dropFirst(2).split(separator: "=", maxSplits: 1).first : nil
       if let name, RsyncOption.long(name)?.verdict == .deny(.daemon) {
         return Denial(RsyncReason.daemon, RsyncSender.clip(second))
       }
@@ -271,7 +283,15 @@ struct RsyncRequest {
     var index = words.startIndex
     while index < words.endIndex {
       let word = words[index]
-      if word == "--" { return Denial(RsyncReason.doubleDash) }
+      if word == "--" {
+        // Accepted only right before the `.`, the shape gatekeeper itself
+        // builds, so an allowed argv fed back through `check` is allowed again.
+        guard words.index(after: index) < words.endIndex, words[words.index(after: index)] == "." else {
+          return Denial(RsyncReason.doubleDash)
+        }
+        index = words.index(after: index)
+        break
+      }
       if !word.hasPrefix("-") || word == "-" { break }
       let denial =
         word.hasPrefix("--")
@@ -290,12 +310,15 @@ struct RsyncRequest {
   private mutating func parseLong(_ word: String, scope: RuleScope) -> Denial? {
     let body = word.dropFirst(2)
     let name = body.prefix { $0 != "=" }
-    let value: Substring? = name.endIndex < body.endIndex ? body[body.index(after: name.endIndex)...] : nil
+    let value: Substring? =
+      name.endIndex < body.endIndex ? body[body.index(after: name.endIndex)...] : nil
     guard let row = RsyncOption.long(name)?.resolved else {
       let known = !name.isEmpty && RsyncOption.table.contains { $0.long?.hasPrefix(name) ?? false }
       return Denial(known ? RsyncReason.abbreviation : .unknownOption, RsyncSender.clip(word))
     }
-    if let reason = Self.refusal(row, scope: scope) { return Denial(reason, RsyncSender.clip(word)) }
+    if let reason = Self.refusal(row, scope: scope) {
+      return Denial(reason, RsyncSender.clip(word))
+    }
     guard row.argument != .none else {
       if value != nil { return Denial(RsyncReason.unwantedValue, RsyncSender.clip(word)) }
       return add(row)
@@ -330,12 +353,18 @@ struct RsyncRequest {
         return Denial(RsyncReason.unknownOption, RsyncSender.clip(word))
       }
       if row.argument != .none {
-        if index != letters.startIndex { return Denial(RsyncReason.valueInCluster, RsyncSender.clip(word)) }
-        if let reason = Self.refusal(row, scope: scope) { return Denial(reason, RsyncSender.clip(word)) }
+        if index != letters.startIndex {
+          return Denial(RsyncReason.valueInCluster, RsyncSender.clip(word))
+        }
+        if let reason = Self.refusal(row, scope: scope) {
+          return Denial(reason, RsyncSender.clip(word))
+        }
         if rest.isEmpty { return Denial(RsyncReason.splitValue, RsyncSender.clip(word)) }
         return add(row, value: rest, word: word)
       }
-      if let reason = Self.refusal(row, scope: scope) { return Denial(reason, RsyncSender.clip(word)) }
+      if let reason = Self.refusal(row, scope: scope) {
+        return Denial(reason, RsyncSender.clip(word))
+      }
       if let denial = add(row) { return denial }
       index = letters.index(after: index)
     }
@@ -366,7 +395,9 @@ struct RsyncRequest {
 
   /// Records an allowed option with its value after checking the value's shape.
   private mutating func add(_ row: RsyncOption, value: Substring, word: String) -> Denial? {
-    if let reason = row.argument.problem(with: value) { return Denial(reason, RsyncSender.clip(word)) }
+    if let reason = row.argument.problem(with: value) {
+      return Denial(reason, RsyncSender.clip(word))
+    }
     guard let long = row.long else { return Denial(RsyncReason.unknownOption) }
     if long == "iconv" { iconv = true }
     options.append("--\(long)=\(value)")
@@ -379,7 +410,9 @@ struct RsyncRequest {
     var rest = text.utf8[...]
     let digits = rest.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     rest = rest.dropFirst(digits.count)
-    guard digits.count <= 3, rest.first == UInt8(ascii: "."), text.utf8.count <= 24 else { return false }
+    guard digits.count <= 3, rest.first == UInt8(ascii: "."), text.utf8.count <= 24 else {
+      return false
+    }
     rest = rest.dropFirst()
     if !digits.isEmpty {
       let sub = rest.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }

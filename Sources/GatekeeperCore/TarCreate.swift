@@ -66,8 +66,10 @@ public enum TarReason: String, ReasonCode {
     case .writesFile: "this tar option writes or renames a file"
     case .removesFiles: "--remove-files deletes the archived files"
     case .readsFile: "this tar option reads a file named on the command line"
-    case .dateFromFile: "this date names a file tar would read (/..., ./..., TZ=\"...\"); give a plain date"
-    case .atimeReplace: "--atime-preserve rewrites access times; only --atime-preserve=system is allowed"
+    case .dateFromFile:
+      "this date names a file tar would read (/..., ./..., TZ=\"...\"); give a plain date"
+    case .atimeReplace:
+      "--atime-preserve rewrites access times; only --atime-preserve=system is allowed"
     case .incremental: "old GNU incremental mode is refused; use --newer"
     case .verify: "--verify (-W) rereads the archive; bsdtar reads -W as a long option"
     case .notCreateOption: "this tar option is for extracting or listing, not for -c"
@@ -160,11 +162,13 @@ public enum TarCreate {
     case .unknown: throw Denial(TarReason.unknownOption, word)
     case .abbreviation(_, let meant):
       let reason = TarReason.abbreviatedOption
-      throw Denial(code: reason.rawValue, message: "\(reason.message) (spell out --\(meant))", detail: word)
+      throw Denial(
+        code: reason.rawValue, message: "\(reason.message) (spell out --\(meant))", detail: word)
     case .ambiguous(let names):
       let reason = TarReason.ambiguousOption
       let list = names.map { "--" + $0 }.joined(separator: " ")
-      throw Denial(code: reason.rawValue, message: "\(reason.message) (could be \(list))", detail: word)
+      throw Denial(
+        code: reason.rawValue, message: "\(reason.message) (could be \(list))", detail: word)
     }
     var value = attached
     switch option.argument {
@@ -179,7 +183,8 @@ public enum TarCreate {
         i += 1
       }
     }
-    try state.option(option, value, spelled: word)
+    let shown = attached == nil ? value.map { "\(word) \($0)" } ?? word : word
+    try state.option(option, value, shown: shown)
   }
 
   private static func scanCluster(
@@ -189,21 +194,22 @@ public enum TarCreate {
     while at < word.utf8.endIndex {
       let letter = word.utf8[at]
       at = word.utf8.index(after: at)
-      let spelled = "-" + String(UnicodeScalar(letter < 0x80 ? letter : 0x3F))
       guard letter < 0x80, let option = TarOptions.option(letter: letter) else {
         throw Denial(TarReason.unknownOption, word)
       }
       if option.argument == .none {
-        try state.option(option, nil, spelled: spelled)
+        try state.option(option, nil, shown: word)
         continue
       }
-      var value: String? = at < word.utf8.endIndex ? String(word[at...]) : nil
-      if value == nil, option.argument == .required {
+      if at < word.utf8.endIndex {
+        try state.option(option, String(word[at...]), shown: word)
+      } else if option.argument == .required {
         guard i < args.count else { throw Denial(TarReason.missingArgument, word) }
-        value = args[i]
         i += 1
+        try state.option(option, args[i - 1], shown: "\(word) \(args[i - 1])")
+      } else {
+        try state.option(option, nil, shown: word)
       }
-      try state.option(option, value, spelled: spelled)
       return
     }
   }
@@ -219,16 +225,20 @@ struct TarState {
   private var archives = 0
   /// The directory relative operands are resolved against: the last `-C`
   /// (relative ones joined to it); nil while it is the unknown login directory.
-  private var directory: String?
+  private var directory: [UInt8]?
+  /// tar unquotes file operands (`\\`, `\n`, `\NNN`...) unless `--no-unquote`
+  /// is in effect; both options apply, in order, to the names after them.
+  private var unquote = true
 
   init(scope: RuleScope) { self.scope = scope }
 
-  /// Judges one option and appends its canonical spelling.
-  mutating func option(_ option: TarOption, _ value: String?, spelled: String) throws(Denial) {
-    let shown = value.map { "\(spelled) \($0)" } ?? spelled
+  /// Judges one option and appends its canonical spelling; `shown` is the
+  /// option as the client wrote it, for the audit detail.
+  mutating func option(_ option: TarOption, _ value: String?, shown: String) throws(Denial) {
     var value = value
     switch option.rule {
     case .allow: break
+    case .unquote(let on): unquote = on
     case .deny(let reason): throw Denial(reason, shown)
     case .create: creates += 1
     case .archive:
@@ -273,8 +283,8 @@ struct TarState {
       guard scope.isWholeTree else { throw Denial(TarReason.followsSymlinks, shown) }
     }
     guard let name = option.names.first else {
-      // Only letters without a long name reach here (-o); none takes an argument.
-      arguments.append(spelled)
+      // Only -o has no long name (and no argument); it is kept as a letter.
+      arguments.append("-" + String(UnicodeScalar(option.letter ?? UInt8(ascii: "?"))))
       return
     }
     arguments.append(value.map { "--\(name)=\($0)" } ?? "--\(name)")
@@ -298,34 +308,37 @@ struct TarState {
     return ToolPlan(arguments: arguments, needsSecludedBlock: false)
   }
 
-  /// `-C DIR`: DIR is relative to the previous `-C`.
+  /// `-C DIR`: DIR is relative to the previous `-C`. tar does not unquote it.
   private mutating func enter(_ dir: String, _ shown: String) throws(Denial) {
-    guard !TarValues.hasDotDot(dir) else { throw Denial(TarReason.dotDot, shown) }
-    if dir.utf8.first == slash {
-      directory = dir
+    let bytes = Array(dir.utf8)
+    guard !TarValues.hasDotDot(bytes) else { throw Denial(TarReason.dotDot, shown) }
+    if bytes.first == slash {
+      directory = bytes
     } else if let current = directory {
-      directory = current + "/" + dir
+      directory = current + [slash] + bytes
     }
     if scope.isWholeTree { return }
     guard let resolved = directory else { throw Denial(TarReason.relativePath, shown) }
-    guard Paths.isInside(resolved, roots: scope.roots) else {
+    guard TarValues.isInside(resolved, roots: scope.roots) else {
       throw Denial(TarReason.outsideRoots, shown)
     }
   }
 
-  /// A file to archive: absolute, or relative to the current `-C`.
+  /// A file to archive: absolute, or relative to the current `-C`; judged
+  /// as tar will see it, after unquoting (`\056\056` is `..`).
   private func checkOperand(_ name: String) throws(Denial) {
-    guard !TarValues.hasDotDot(name) else { throw Denial(TarReason.dotDot, name) }
+    let bytes = unquote ? TarValues.unquoted(name) : Array(name.utf8)
+    guard !TarValues.hasDotDot(bytes) else { throw Denial(TarReason.dotDot, name) }
     if scope.isWholeTree { return }
-    let path: String
-    if name.utf8.first == slash {
-      path = name
+    let path: [UInt8]
+    if bytes.first == slash {
+      path = bytes
     } else if let current = directory {
-      path = current + "/" + name
+      path = current + [slash] + bytes
     } else {
       throw Denial(TarReason.relativePath, name)
     }
-    guard Paths.isInside(path, roots: scope.roots) else {
+    guard TarValues.isInside(path, roots: scope.roots) else {
       throw Denial(TarReason.outsideRoots, name)
     }
   }
@@ -372,8 +385,10 @@ enum TarValues {
   static func namesFile<S: Sequence<UInt8>>(_ bytes: S) -> Bool {
     let text = Array(bytes)
     if text.first == slash || text.first == UInt8(ascii: ".") { return true }
-    let tz = Array("TZ=".utf8)
-    return text.indices.contains { text[$0...].starts(with: tz) }
+    // parse_datetime matches `TZ="` without regard to case.
+    let lower = text.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+    let tz = Array("tz=".utf8)
+    return lower.indices.contains { lower[$0...].starts(with: tz) }
   }
 
   /// `--pax-option`: a `keyword=value` whose value (after spaces) is
@@ -381,8 +396,11 @@ enum TarValues {
   static func paxNamesFile(_ text: String) -> Bool {
     for segment in text.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
       guard let eq = segment.firstIndex(of: UInt8(ascii: "=")) else { continue }
-      let value = segment[segment.index(after: eq)...].drop { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }
-      guard value.first == UInt8(ascii: "{"), value.last == UInt8(ascii: "}"), value.count >= 2 else {
+      let value = segment[segment.index(after: eq)...].drop {
+        $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D)
+      }
+      guard value.first == UInt8(ascii: "{"), value.last == UInt8(ascii: "}"), value.count >= 2
+      else {
         continue
       }
       if namesFile(value.dropFirst().dropLast()) { return true }
@@ -416,9 +434,61 @@ enum TarValues {
 
   /// A `..` component, found on bytes: Character-based splitting can glue a
   /// `/` to a following combining mark and miss the component the kernel sees.
-  static func hasDotDot(_ path: String) -> Bool {
-    path.utf8.split(separator: slash).contains { $0.elementsEqual("..".utf8) }
+  static func hasDotDot(_ path: [UInt8]) -> Bool {
+    path.split(separator: slash).contains { $0.elementsEqual("..".utf8) }
+  }
+
+  /// Paths.isInside on bytes, as the kernel compares names (Swift String
+  /// comparison would equate canonically equivalent spellings). `path` is
+  /// absolute and free of `..` (checked before).
+  static func isInside(_ path: [UInt8], roots: [String]) -> Bool {
+    let p = path.split(separator: slash).filter { !$0.elementsEqual(".".utf8) }
+    return roots.contains { root in
+      let r = Array(root.utf8).split(separator: slash).filter { !$0.elementsEqual(".".utf8) }
+      return root.utf8.first == slash && r.count <= p.count
+        && zip(r, p).allSatisfy { $0.elementsEqual($1) }
+    }
+  }
+
+  /// tar's unquote_string (src/misc.c), which tar applies to every file
+  /// operand by default: `\\ \a \b \f \n \r \t \v \?` and up to three octal
+  /// digits; any other backslash stays. The name ends at a decoded NUL.
+  static func unquoted(_ text: String) -> [UInt8] {
+    let s = Array(text.utf8)
+    var out: [UInt8] = []
+    var i = 0
+    while i < s.count {
+      guard s[i] == backslash, i + 1 < s.count else {
+        out.append(s[i])
+        i += 1
+        continue
+      }
+      let e = s[i + 1]
+      i += 2
+      switch e {
+      case backslash: out.append(backslash)
+      case UInt8(ascii: "a"): out.append(7)
+      case UInt8(ascii: "b"): out.append(8)
+      case UInt8(ascii: "f"): out.append(12)
+      case UInt8(ascii: "n"): out.append(10)
+      case UInt8(ascii: "r"): out.append(13)
+      case UInt8(ascii: "t"): out.append(9)
+      case UInt8(ascii: "v"): out.append(11)
+      case UInt8(ascii: "?"): out.append(127)
+      case UInt8(ascii: "0")...UInt8(ascii: "7"):
+        var value = Int(e - 0x30)
+        for _ in 0..<2 {
+          guard i < s.count, s[i] >= 0x30, s[i] <= 0x37 else { break }
+          value = value * 8 + Int(s[i] - 0x30)
+          i += 1
+        }
+        out.append(UInt8(truncatingIfNeeded: value))
+      default: out += [backslash, e]
+      }
+    }
+    return Array(out.prefix { $0 != 0 })
   }
 }
 
 private let slash = UInt8(ascii: "/")
+private let backslash = UInt8(ascii: "\\")

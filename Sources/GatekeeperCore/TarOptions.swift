@@ -18,6 +18,9 @@ enum TarArgument: Sendable {
 enum TarRule: Sendable {
   /// Harmless for `tar -c` to stdout: kept as is.
   case allow
+  /// `--unquote` / `--no-unquote`: whether tar decodes backslash escapes in
+  /// the file operands that follow (checks look at the decoded name).
+  case unquote(Bool)
   /// Refused with this reason.
   case deny(TarReason)
   /// `-c`: the only mode we run.
@@ -218,8 +221,8 @@ enum TarOptions {
     row("files-from", "T", .required, .deny(.readsFile)),
     row("null", "", .none, .allow),
     row("no-null", "", .none, .allow),
-    row("unquote", "", .none, .allow),
-    row("no-unquote", "", .none, .allow),
+    row("unquote", "", .none, .unquote(true)),
+    row("no-unquote", "", .none, .unquote(false)),
     row("verbatim-files-from", "", .none, .allow),
     row("no-verbatim-files-from", "", .none, .allow),
     row("exclude", "", .required, .allow),

@@ -50,7 +50,7 @@ enum DeployMain {
 
   static func authorize(_ values: [String: String], sudo: Bool) -> Int32 {
     var o = AuthorizeOptions()
-    o.gatekeeper = values["--gatekeeper"] ?? Deploy.defaultGatekeeper
+    o.gatekeeper = values["--gatekeeper"] ?? installedPath()
     o.policy = values["--policy"]
     o.label = values["--label"]
     o.from = values["--from"]
@@ -94,13 +94,24 @@ enum DeployMain {
 
   static func sudoers(_ values: [String: String]) -> Int32 {
     guard let user = values["--user"] else { return usageError("sudoers needs --user NAME") }
-    switch Deploy.sudoersSnippet(user: user, gatekeeper: values["--gatekeeper"] ?? Deploy.defaultGatekeeper) {
+    switch Deploy.sudoersSnippet(user: user, gatekeeper: values["--gatekeeper"] ?? installedPath()) {
     case .success(let text):
       Sys.writeOut(text)
       return 0
     case .failure(let e):
       return usageError(e.message)
     }
+  }
+
+  /// The default --gatekeeper: /usr/local/sbin/gatekeeper (install.sh), or
+  /// /usr/sbin/gatekeeper when that is the program running (the Debian
+  /// package), so the printed lines match the installed binary.
+  static func installedPath() -> String {
+    let debian = "/usr/sbin/gatekeeper"
+    var buf = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+    if n > 0, String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) == debian { return debian }
+    return Deploy.defaultGatekeeper
   }
 
   static func usageError(_ message: String) -> Int32 {

@@ -3,12 +3,13 @@
 // them over (quotes and backslashes already removed). `w` splits a row on
 // single spaces; `␣` stands for a space inside a word.
 
-#if canImport(Glibc)
-  import Glibc
-#endif
 import Testing
 
 @testable import GatekeeperCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 private func w(_ row: String) -> [String] {
   if row.isEmpty { return [] }
@@ -18,6 +19,7 @@ private func w(_ row: String) -> [String] {
 
 private let whole = RuleScope(roots: ["/"])
 private let narrow = RuleScope(roots: ["/etc", "/home"])
+private let narrowCafe = RuleScope(roots: ["/etc", "/home/caf\u{e9}"])
 
 private func code(_ words: [String], _ scope: RuleScope) -> String {
   switch TarCreate.check(words, scope: scope) {
@@ -245,6 +247,7 @@ private let refusedWhole: [(String, String)] = [
   ("-c -f - --pax-option=a=1,exthdr.mtime=␣{./x} /etc", "tar-date-from-file"),
   ("-c -f - --newer=TZ=\"/etc/shadow\"␣2024-01-01 /etc", "tar-date-from-file"),
   ("-c -f - --pax-option=mtime:={TZ=\"UTC\"␣2024-01-01} /etc", "tar-date-from-file"),
+  ("-c -f - --newer-mtime=␣tz=\"/x\"␣2024-01-01 /etc", "tar-date-from-file"),
   // atime
   ("-c -f - --atime-preserve=replace /etc", "tar-atime-replace"),
   ("-c -f - --atime-preserve=r /etc", "tar-atime-replace"),
@@ -352,6 +355,9 @@ private let refusedWhole: [(String, String)] = [
   ("-c -f - -C ../x .", "tar-dot-dot"),
   ("-c -f - -- ..", "tar-dot-dot"),
   ("-c -f - /home/../\u{301}x", "tar-dot-dot"),
+  ("-c -f - -C /etc ssh/\\056\\056/hosts", "tar-dot-dot"),
+  ("-c -f - --add-file=/etc/\\56./x", "tar-dot-dot"),
+  ("-c -f - --no-unquote --unquote /etc/\\056\\056", "tar-dot-dot"),
 ]
 
 @Test(arguments: refusedWhole)
@@ -373,6 +379,11 @@ private let acceptedNarrow: [String] = [
   "-c -f - -C /etc --add-file=-x",
   "-c -f - -C /home -- -dash",
   "-c -f - -C /etc --exclude=/root .",
+  "-c -f - --no-unquote /home/x\\057..\\057..\\057root",
+  "-c -f - /etc\\000/../../root",
+  "-c -f - /etc/a\\\\b /home/\\n\\777\\q",
+  "-c -f - /home/café",
+  "-c -f - /h\\157me/x",
 ]
 
 private let refusedNarrow: [(String, String)] = [
@@ -395,6 +406,9 @@ private let refusedNarrow: [(String, String)] = [
   ("-c -f - -C /etc/.. .", "tar-dot-dot"),
   ("-c -f - /home/../\u{301}x", "tar-dot-dot"),
   ("-c -f - -C /home ../root", "tar-dot-dot"),
+  ("-c -f - /home/x\\057..\\057..\\057root", "tar-dot-dot"),
+  ("-c -f - /home\\057..\\057root", "tar-dot-dot"),
+  ("-c -f - /\\150ome/../etc", "tar-dot-dot"),
 ]
 
 @Test(arguments: acceptedNarrow)
@@ -409,10 +423,22 @@ func tarRefusesNarrowRoots(_ row: String, _ expected: String) {
 
 @Test func tarRootsChangeTheVerdict() {
   // Same lines, both scopes: the whole tree allows what narrow roots refuse.
-  for row in ["-c -h -f - -C /home .", "-c -f - /root", "-c -f - etc", "-c -f - --exclude-vcs-ignores /home"] {
+  for row in [
+    "-c -h -f - -C /home .", "-c -f - /root", "-c -f - etc", "-c -f - --exclude-vcs-ignores /home",
+  ] {
     #expect(code(w(row), whole).hasPrefix("ALLOW "), "\(row)")
     #expect(!code(w(row), narrow).hasPrefix("ALLOW "), "\(row)")
   }
+}
+
+@Test func tarUnquotesOperandsLikeTar() {
+  #expect(
+    TarValues.unquoted("a\\\\b\\n\\t\\?\\101\\1012\\q\\") == Array("a\\b\n\t\u{7f}AA2\\q\\".utf8))
+  #expect(TarValues.unquoted("x\\777y") == [0x78, 0xFF, 0x79])
+  #expect(TarValues.unquoted("/etc\\0/../x") == Array("/etc".utf8))
+  // Names are compared as bytes: a decomposed é is another directory.
+  #expect(code(["-c", "-f", "-", "/home/caf\u{e9}/x"], narrowCafe).hasPrefix("ALLOW"))
+  #expect(code(["-c", "-f", "-", "/home/cafe\u{301}/x"], narrowCafe) == "tar-outside-roots")
 }
 
 @Test func tarEveryReasonIsReached() {
@@ -426,7 +452,10 @@ func tarRefusesNarrowRoots(_ row: String, _ expected: String) {
 // MARK: - Rebuilt argv
 
 private let golden: [([String], [String])] = [
-  (w("-c -v -f - -C / --totals ."), ["--create", "--verbose", "--file=-", "--directory=/", "--totals", "."]),
+  (
+    w("-c -v -f - -C / --totals ."),
+    ["--create", "--verbose", "--file=-", "--directory=/", "--totals", "."]
+  ),
   (w("czf - /etc"), ["--create", "--gzip", "--file=-", "/etc"]),
   (w("cfb - 20 /etc"), ["--create", "--file=-", "--blocking-factor=20", "/etc"]),
   (w("-cf- -C/etc ."), ["--create", "--file=-", "--directory=/etc", "."]),
@@ -434,16 +463,25 @@ private let golden: [([String], [String])] = [
   (w("-c -f - -- -f /etc/x"), ["--create", "--file=-", "--add-file=-f", "/etc/x"]),
   (
     w("-c -f - -C / --exclude=x -- --checkpoint-action=exec=id"),
-    ["--create", "--file=-", "--directory=/", "--exclude=x", "--add-file=--checkpoint-action=exec=id"]
+    [
+      "--create", "--file=-", "--directory=/", "--exclude=x",
+      "--add-file=--checkpoint-action=exec=id",
+    ]
   ),
   (w("-c --totals=SIGUSR1 -f - /etc"), ["--create", "--totals=SIGUSR1", "--file=-", "/etc"]),
   (
     w("-c -f - --xform=s/a/b/ --after-date=2024-01-01 --gunzip -p /etc"),
-    ["--create", "--file=-", "--transform=s/a/b/", "--newer=2024-01-01", "--gzip", "--preserve-permissions", "/etc"]
+    [
+      "--create", "--file=-", "--transform=s/a/b/", "--newer=2024-01-01", "--gzip",
+      "--preserve-permissions", "/etc",
+    ]
   ),
   (w("-c -f - -o /etc"), ["--create", "--file=-", "-o", "/etc"]),
   (w("-f - /etc -c"), ["--file=-", "/etc", "--create"]),
-  (w("-c -f - --atime-preserve=sys /etc"), ["--create", "--file=-", "--atime-preserve=system", "/etc"]),
+  (
+    w("-c -f - --atime-preserve=sys /etc"),
+    ["--create", "--file=-", "--atime-preserve=system", "/etc"]
+  ),
   (
     w("-c -f - -C /etc . -C /var/lib/dpkg status"),
     ["--create", "--file=-", "--directory=/etc", ".", "--directory=/var/lib/dpkg", "status"]
@@ -453,8 +491,14 @@ private let golden: [([String], [String])] = [
     ["--create", "--file=-", "--newer=2024-05-01 02:00:00", "."]
   ),
   (["-", "-c", "-f", "-"], ["--add-file=-", "--create", "--file=-"]),
-  (w("-c -f - --no-recursion /etc --recursion /var"), ["--create", "--file=-", "--no-recursion", "/etc", "--recursion", "/var"]),
-  (w("-cvf - -V lbl -H posix /etc"), ["--create", "--verbose", "--file=-", "--label=lbl", "--format=posix", "/etc"]),
+  (
+    w("-c -f - --no-recursion /etc --recursion /var"),
+    ["--create", "--file=-", "--no-recursion", "/etc", "--recursion", "/var"]
+  ),
+  (
+    w("-cvf - -V lbl -H posix /etc"),
+    ["--create", "--verbose", "--file=-", "--label=lbl", "--format=posix", "/etc"]
+  ),
 ]
 
 @Test(arguments: golden)
@@ -474,12 +518,20 @@ func tarRebuildIsStable(_ row: String) throws {
 }
 
 @Test func tarAbbreviationMessageNamesTheOption() {
-  guard case .failure(let denial) = TarCreate.check(w("-c --checkpoint-a=exec=id -f - /etc"), scope: whole)
-  else { Issue.record("accepted"); return }
+  guard
+    case .failure(let denial) = TarCreate.check(
+      w("-c --checkpoint-a=exec=id -f - /etc"), scope: whole)
+  else {
+    Issue.record("accepted")
+    return
+  }
   #expect(denial.message.contains("--checkpoint-action"))
   #expect(denial.detail == "--checkpoint-a=exec=id")
   guard case .failure(let ambiguous) = TarCreate.check(w("-c --fil=- /etc"), scope: whole)
-  else { Issue.record("accepted"); return }
+  else {
+    Issue.record("accepted")
+    return
+  }
   #expect(ambiguous.message.contains("--file") && ambiguous.message.contains("--files-from"))
 }
 

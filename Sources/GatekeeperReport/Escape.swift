@@ -1,0 +1,89 @@
+// Escaping untrusted text for each output: terminal (no control or bidi
+// characters ever reach the screen), JSON and HTML.
+
+public enum Escape {
+  /// Characters that could move the cursor, recolour or reorder a terminal
+  /// line are shown as `\xNN` / `\u{NNNN}`.
+  static func isUnsafe(_ v: UInt32) -> Bool {
+    v < 0x20 || (0x7f...0x9f).contains(v) || (0x200b...0x200f).contains(v) || (0x2028...0x202e).contains(v)
+      || (0x2066...0x2069).contains(v) || v == 0xfeff
+  }
+
+  public static func terminal(_ s: String) -> String {
+    guard s.unicodeScalars.contains(where: { isUnsafe($0.value) }) else { return s }
+    var out = ""
+    for u in s.unicodeScalars {
+      if isUnsafe(u.value) {
+        out += u.value < 0x100 ? "\\x" + hex(u.value, 2) : "\\u{" + hex(u.value, 4) + "}"
+      } else {
+        out.unicodeScalars.append(u)
+      }
+    }
+    return out
+  }
+
+  static func hex(_ v: UInt32, _ width: Int) -> String {
+    let s = String(v, radix: 16)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+  }
+
+  /// Appends a JSON string literal.
+  public static func json(_ s: String, into out: inout String) {
+    out += "\""
+    for u in s.unicodeScalars {
+      switch u.value {
+      case 0x22: out += "\\\""
+      case 0x5c: out += "\\\\"
+      case 0x0a: out += "\\n"
+      case 0x0d: out += "\\r"
+      case 0x09: out += "\\t"
+      case 0..<0x20, 0x7f, 0x2028, 0x2029: out += "\\u" + hex(u.value, 4)
+      default: out.unicodeScalars.append(u)
+      }
+    }
+    out += "\""
+  }
+
+  public static func json(_ s: String) -> String {
+    var out = ""
+    json(s, into: &out)
+    return out
+  }
+
+  /// Text for HTML element content and attribute values; controls shown as
+  /// in the terminal.
+  public static func html(_ s: String) -> String {
+    var out = ""
+    for ch in terminal(s).unicodeScalars {
+      switch ch {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "'": out += "&#39;"
+      default: out.unicodeScalars.append(ch)
+      }
+    }
+    return out
+  }
+
+  /// Width in terminal columns (one per scalar; good enough for the
+  /// ASCII-heavy values in records).
+  static func width(_ s: String) -> Int { s.unicodeScalars.count }
+
+  /// Cuts to `width` columns with a trailing `…` (or a leading one).
+  static func fit(_ s: String, _ width: Int, keepEnd: Bool = false) -> String {
+    let scalars = Array(s.unicodeScalars)
+    guard scalars.count > width else { return s }
+    guard width > 1 else { return "…" }
+    var out = String.UnicodeScalarView()
+    if keepEnd {
+      out.append("…")
+      out.append(contentsOf: scalars[(scalars.count - width + 1)...])
+    } else {
+      out.append(contentsOf: scalars[..<(width - 1)])
+      out.append("…")
+    }
+    return String(out)
+  }
+}

@@ -1,0 +1,294 @@
+// Reading input: bytes in chunks -> lines -> records. Recognised lines:
+// - a gatekeeper JSON line: `{"v":1,...}`;
+// - any syslog line with `@cee:{...}` after the header (`/var/log/auth.log`
+//   style `Nov 26 22:47:16 host tag[pid]: @cee:{...}`, RFC 3339 rsyslog
+//   lines, `journalctl -o short-iso`);
+// - `journalctl -o json` objects whose MESSAGE (a string, or an array of
+//   byte values) starts with `@cee:{...}`.
+// Other lines are skipped. A line that is meant to be a record but does not
+// read (bad JSON, missing or bad time/decision) is reported with its line
+// number; nothing stops the reading.
+
+/// A problem line: input name, 1-based line number, what is wrong.
+public struct MalformedLine: Equatable, Sendable {
+  public var input: String
+  public var line: Int
+  public var error: String
+}
+
+public struct InputStats: Sendable {
+  public var inputs: [String] = []
+  public var lines = 0
+  public var skipped = 0
+  public var malformed = 0
+  public var filteredOut = 0
+  /// The first `keepMalformed` problem lines (all are counted).
+  public var malformedLines: [MalformedLine] = []
+  public static let keepMalformed = 100
+}
+
+/// `--since`/`--until`/`--label`/`--client`: since inclusive, until exclusive.
+public struct RecordFilter: Sendable {
+  public var since: Int64? = nil
+  public var until: Int64? = nil
+  public var label: [UInt8]? = nil
+  public var client: [UInt8]? = nil
+  public init() {}
+  public var isEmpty: Bool { since == nil && until == nil && label == nil && client == nil }
+}
+
+/// Decision of a record.
+public enum Verdict: Int, Sendable { case allow = 0, deny = 1, error = 2 }
+
+/// What a consumer of records sees: the parsed spans, the buffer they point
+/// into, and the already-parsed time and verdict.
+public struct RecordView {
+  public let buffer: UnsafeBufferPointer<UInt8>
+  public let record: RawRecord
+  public let time: Int64
+  public let verdict: Verdict
+}
+
+public protocol RecordConsumer {
+  mutating func consume(_ r: RecordView)
+}
+
+public struct LogReader<Consumer: RecordConsumer> {
+  public static var maxLine: Int { 1 << 20 }
+  public var consumer: Consumer
+  public var filter: RecordFilter
+  public var stats = InputStats()
+  var carry: [UInt8] = []
+  var overlong = false
+  var lineNumber = 0
+  var inputName = "-"
+  var scratch: [UInt8] = []
+  var fieldScratch: [UInt8] = []
+
+  public init(_ consumer: Consumer, filter: RecordFilter = RecordFilter()) {
+    self.consumer = consumer
+    self.filter = filter
+  }
+
+  /// Starts a new input (file name or `-`); line numbers restart at 1.
+  public mutating func begin(_ name: String) {
+    finish()
+    inputName = name
+    stats.inputs.append(name)
+    lineNumber = 0
+  }
+
+  /// Feeds the next chunk of the current input.
+  public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) {
+    var start = 0
+    let n = chunk.count
+    var i = 0
+    while i < n {
+      guard chunk[i] == 0x0a else {
+        i += 1
+        continue
+      }
+      if carry.isEmpty && !overlong {
+        line(UnsafeBufferPointer(rebasing: chunk[start..<i]))
+      } else {
+        appendCarry(UnsafeBufferPointer(rebasing: chunk[start..<i]))
+        flushCarry()
+      }
+      i += 1
+      start = i
+    }
+    if start < n { appendCarry(UnsafeBufferPointer(rebasing: chunk[start..<n])) }
+  }
+
+  /// Ends the current input (a last line without a newline still counts).
+  public mutating func finish() {
+    if !carry.isEmpty || overlong { flushCarry() }
+  }
+
+  /// Convenience: reads a whole input held in memory.
+  public mutating func read(_ name: String, _ bytes: [UInt8]) {
+    begin(name)
+    bytes.withUnsafeBufferPointer { feed($0) }
+    finish()
+  }
+
+  mutating func appendCarry(_ p: UnsafeBufferPointer<UInt8>) {
+    if overlong { return }
+    if carry.count + p.count > LogReader.maxLine {
+      overlong = true
+      carry = []
+      return
+    }
+    carry.append(contentsOf: p)
+  }
+
+  mutating func flushCarry() {
+    if overlong {
+      lineNumber += 1
+      stats.lines += 1
+      malformed("line longer than \(LogReader.maxLine) bytes")
+      overlong = false
+      carry = []
+      return
+    }
+    let c = carry
+    carry.removeAll(keepingCapacity: true)
+    c.withUnsafeBufferPointer { line($0) }
+  }
+
+  mutating func malformed(_ why: String) {
+    stats.malformed += 1
+    if stats.malformedLines.count < InputStats.keepMalformed {
+      stats.malformedLines.append(MalformedLine(input: inputName, line: lineNumber, error: why))
+    }
+  }
+
+  /// Finds `@cee:` in b[from..<end].
+  static func cee(_ b: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) -> Int? {
+    var i = from
+    while i + 5 <= end {
+      if b[i] == 0x40 && b[i + 1] == 0x63 && b[i + 2] == 0x65 && b[i + 3] == 0x65 && b[i + 4] == 0x3a {
+        return i
+      }
+      i += 1
+    }
+    return nil
+  }
+
+  static func contains(_ b: UnsafeBufferPointer<UInt8>, _ w: StaticString, from: Int, to end: Int) -> Bool {
+    let n = w.utf8CodeUnitsCount
+    let p = w.utf8Start
+    var i = from
+    outer: while i + n <= end {
+      for k in 0..<n where b[i + k] != p[k] {
+        i += 1
+        continue outer
+      }
+      return true
+    }
+    return false
+  }
+
+  /// One line (without its newline).
+  mutating func line(_ b: UnsafeBufferPointer<UInt8>) {
+    lineNumber += 1
+    stats.lines += 1
+    var start = 0
+    var end = b.count
+    while end > 0, b[end - 1] == 0x0d || b[end - 1] == 0x20 { end -= 1 }
+    while start < end, b[start] == 0x20 || b[start] == 0x09 { start += 1 }
+    guard start < end else {
+      stats.skipped += 1
+      return
+    }
+    if b[start] == 0x7b {
+      switch RecordParser.parse(b, from: start, to: end) {
+      case .success(let r):
+        if r.looksLikeRecord {
+          record(b, r)
+        } else if let m = r.message {
+          journalMessage(b, r, m)
+        } else {
+          stats.skipped += 1
+        }
+      case .failure(let e):
+        if LogReader.contains(b, "\"decision\"", from: start, to: end) || LogReader.contains(b, "@cee:", from: start, to: end)
+          || LogReader.contains(b, "{\"v\":", from: start, to: start + 5)
+        {
+          malformed("bad JSON at column \(e.offset - start + 1): \(e.message)")
+        } else {
+          stats.skipped += 1
+        }
+      }
+      return
+    }
+    guard let at = LogReader.cee(b, from: start, to: end) else {
+      stats.skipped += 1
+      return
+    }
+    ceeRecord(b, from: at + 5, to: end)
+  }
+
+  /// The JSON after an `@cee:` cookie.
+  mutating func ceeRecord(_ b: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) {
+    var s = from
+    while s < end, b[s] == 0x20 { s += 1 }
+    switch RecordParser.parse(b, from: s, to: end) {
+    case .success(let r):
+      if r.looksLikeRecord { record(b, r) } else { stats.skipped += 1 }
+    case .failure(let e):
+      if LogReader.contains(b, "\"decision\"", from: s, to: end) || LogReader.contains(b, "{\"v\":", from: s, to: min(end, s + 5)) {
+        malformed("bad JSON after @cee: at column \(e.offset - s + 1): \(e.message)")
+      } else {
+        stats.skipped += 1
+      }
+    }
+  }
+
+  mutating func journalMessage(_ b: UnsafeBufferPointer<UInt8>, _ r: RawRecord, _ m: Span) {
+    scratch.removeAll(keepingCapacity: true)
+    if r.messageIsBytes {
+      guard let bytes = RecordParser.byteArray(b, m) else {
+        stats.skipped += 1
+        return
+      }
+      scratch = bytes
+    } else {
+      JSONText.decode(b, m, into: &scratch)
+    }
+    let text = scratch
+    text.withUnsafeBufferPointer { t in
+      guard let at = LogReader.cee(t, from: 0, to: min(t.count, 64)) else {
+        stats.skipped += 1
+        return
+      }
+      ceeRecord(t, from: at + 5, to: t.count)
+    }
+  }
+
+  static func equal(_ b: UnsafeBufferPointer<UInt8>, _ s: Span, _ w: StaticString) -> Bool {
+    let n = w.utf8CodeUnitsCount
+    guard !s.escaped, s.count == n else { return false }
+    let p = w.utf8Start
+    for k in 0..<n where b[s.start + k] != p[k] { return false }
+    return true
+  }
+
+  mutating func fieldEquals(_ b: UnsafeBufferPointer<UInt8>, _ s: Span, _ want: [UInt8]) -> Bool {
+    if !s.escaped {
+      guard s.count == want.count else { return false }
+      for k in 0..<want.count where b[s.start + k] != want[k] { return false }
+      return true
+    }
+    fieldScratch.removeAll(keepingCapacity: true)
+    JSONText.decode(b, s, into: &fieldScratch)
+    return fieldScratch == want
+  }
+
+  mutating func record(_ b: UnsafeBufferPointer<UInt8>, _ r: RawRecord) {
+    guard r.seen & RawRecord.hasTime != 0, !r.time.escaped, let t = Time.parse(b, r.time.start, r.time.end) else {
+      malformed(r.seen & RawRecord.hasTime == 0 ? "record without time" : "record with a bad time")
+      return
+    }
+    let verdict: Verdict
+    if LogReader.equal(b, r.decision, "allow") {
+      verdict = .allow
+    } else if LogReader.equal(b, r.decision, "deny") {
+      verdict = .deny
+    } else if LogReader.equal(b, r.decision, "error") {
+      verdict = .error
+    } else {
+      malformed(r.seen & RawRecord.hasDecision == 0 ? "record without decision" : "record with an unknown decision")
+      return
+    }
+    if !filter.isEmpty {
+      if let s = filter.since, t < s { return filtered() }
+      if let u = filter.until, t >= u { return filtered() }
+      if let l = filter.label, !fieldEquals(b, r.label, l) { return filtered() }
+      if let c = filter.client, !fieldEquals(b, r.client, c) { return filtered() }
+    }
+    consumer.consume(RecordView(buffer: b, record: r, time: t, verdict: verdict))
+  }
+
+  mutating func filtered() { stats.filteredOut += 1 }
+}

@@ -1,0 +1,142 @@
+// Times as milliseconds since the epoch (UTC), parsed from and formatted to
+// ISO 8601 without Foundation.
+
+public enum Time {
+  public static let hour: Int64 = 3_600_000
+  public static let day: Int64 = 86_400_000
+
+  /// Days since 1970-01-01 of a proleptic Gregorian date.
+  static func days(_ y: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+    let y2 = m <= 2 ? y - 1 : y
+    let era = (y2 >= 0 ? y2 : y2 - 399) / 400
+    let yoe = y2 - era * 400
+    let mp = (m + 9) % 12
+    let doy = (153 * mp + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
+  }
+
+  /// Parses `YYYY-MM-DD[(T| )HH:MM[:SS[.fff...]]][Z|±HH[:]MM]` (a missing
+  /// zone means UTC). With `dateOnly` false the time part is required.
+  public static func parse(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, requireTime: Bool = true)
+    -> Int64?
+  {
+    var i = start
+    let end = min(end, b.count)
+    func digits(_ n: Int) -> Int64? {
+      guard i + n <= end else { return nil }
+      var v: Int64 = 0
+      for _ in 0..<n {
+        let c = b[i]
+        guard c >= 0x30, c <= 0x39 else { return nil }
+        v = v * 10 + Int64(c - 0x30)
+        i += 1
+      }
+      return v
+    }
+    func take(_ c: UInt8) -> Bool {
+      guard i < end, b[i] == c else { return false }
+      i += 1
+      return true
+    }
+    guard let y = digits(4), take(0x2d), let mo = digits(2), take(0x2d), let d = digits(2),
+      (1...12).contains(mo), (1...31).contains(d)
+    else { return nil }
+    var ms = days(y, mo, d) * day
+    if i == end { return requireTime ? nil : ms }
+    guard take(0x54) || take(0x20) || take(0x74) else { return nil }
+    guard let h = digits(2), take(0x3a), let mi = digits(2), h < 24, mi < 60 else { return nil }
+    ms += h * hour + mi * 60_000
+    if take(0x3a) {
+      guard let s = digits(2), s <= 60 else { return nil }
+      ms += s * 1000
+      if take(0x2e) || take(0x2c) {
+        var scale: Int64 = 100
+        var any = false
+        while i < end, b[i] >= 0x30, b[i] <= 0x39 {
+          ms += Int64(b[i] - 0x30) * scale
+          scale /= 10
+          any = true
+          i += 1
+        }
+        guard any else { return nil }
+      }
+    }
+    if i == end || take(0x5a) || take(0x7a) { return i == end ? ms : nil }
+    let sign: Int64
+    if take(0x2b) { sign = 1 } else if take(0x2d) { sign = -1 } else { return nil }
+    guard let oh = digits(2) else { return nil }
+    _ = take(0x3a)
+    guard let om = digits(2), i == end, oh < 24, om < 60 else { return nil }
+    return ms - sign * (oh * hour + om * 60_000)
+  }
+
+  public static func parse(_ text: String, requireTime: Bool = false) -> Int64? {
+    let bytes = Array(text.utf8)
+    return bytes.withUnsafeBufferPointer { parse($0, 0, $0.count, requireTime: requireTime) }
+  }
+
+  /// (year, month, day, hour, minute, second, millisecond) of a time.
+  static func civil(_ t: Int64) -> (Int64, Int64, Int64, Int64, Int64, Int64, Int64) {
+    let ms = max(min(t, 253_402_300_799_999), -62_167_219_200_000)  // years 0000...9999
+    let secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+    let milli = ms - secs * 1000
+    let dayNumber = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
+    let rem = secs - dayNumber * 86400
+    let z = dayNumber + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+    return (y, m, d, rem / 3600, rem / 60 % 60, rem % 60, milli)
+  }
+
+  static func pad(_ v: Int64, _ w: Int) -> String {
+    let s = String(v)
+    return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+  }
+
+  /// `2026-11-26T22:47:16.802Z` (the records' own format).
+  public static func iso(_ ms: Int64) -> String {
+    let (y, m, d, h, mi, s, milli) = civil(ms)
+    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(milli, 3))Z"
+  }
+
+  /// `2026-11-26 22:47` (terminal tables).
+  public static func short(_ ms: Int64) -> String {
+    let (y, m, d, h, mi, _, _) = civil(ms)
+    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2)) \(pad(h, 2)):\(pad(mi, 2))"
+  }
+
+  /// `2026-11-26 22:47:16Z`.
+  public static func seconds(_ ms: Int64) -> String {
+    let (y, m, d, h, mi, s, _) = civil(ms)
+    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2)) \(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2))Z"
+  }
+
+  /// `2026-11-26`.
+  public static func date(_ ms: Int64) -> String {
+    let (y, m, d, _, _, _, _) = civil(ms)
+    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+  }
+
+  /// Hour of day (0...23, UTC).
+  @inline(__always) public static func hourOfDay(_ ms: Int64) -> Int {
+    let h = ms >= 0 ? ms / hour : (ms - hour + 1) / hour
+    let r = h % 24
+    return Int(r < 0 ? r + 24 : r)
+  }
+
+  /// `3d 4h`, `5h 12m`, `40s`.
+  public static func duration(_ ms: Int64) -> String {
+    let s = max(ms, 0) / 1000
+    if s >= 86400 { return "\(s / 86400)d \(s % 86400 / 3600)h" }
+    if s >= 3600 { return "\(s / 3600)h \(s % 3600 / 60)m" }
+    if s >= 60 { return "\(s / 60)m \(s % 60)s" }
+    return "\(s)s"
+  }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Release build of gatekeeper as ONE fully static executable: no Swift
+# runtime, no shared libc needed on the backup clients. The stripped copy
+# lands in ./out/gatekeeper (git-ignored); its size and linkage are checked
+# and printed. Fails if the result is not static.
+#
+# usage: install/build.sh
+# env:   SWIFT_BUILD_FLAGS  extra flags for `swift build` (e.g. -j 1)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+
+# A separate scratch path, so the static flags never invalidate the
+# ordinary .build (git-ignored through `.build-*/`).
+scratch=.build-static
+flags=(-c release --scratch-path "$scratch" -Xswiftc -static-executable ${SWIFT_BUILD_FLAGS:-})
+
+echo "== swift build ${flags[*]}"
+if ! swift build "${flags[@]}" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write)' || true; }; then
+  echo "build.sh: swift build failed" >&2
+  exit 1
+fi
+bin="$(swift build "${flags[@]}" --show-bin-path)/gatekeeper"
+[ -x "$bin" ] || { echo "build.sh: no binary at $bin (the build failed; see above)" >&2; exit 1; }
+
+mkdir -p out
+strip -o out/gatekeeper.tmp "$bin"
+chmod 0755 out/gatekeeper.tmp
+mv -f out/gatekeeper.tmp out/gatekeeper
+
+echo "== checking out/gatekeeper"
+info=$(file -b out/gatekeeper)
+echo "file: $info"
+case "$info" in
+  *"statically linked"* | *"static-pie linked"*) ;;
+  *) echo "build.sh: out/gatekeeper is not statically linked" >&2; exit 1 ;;
+esac
+# ldd exits 1 and says "not a dynamic executable" for a static binary.
+lddout=$(ldd out/gatekeeper 2>&1 || true)
+echo "ldd: $lddout"
+case "$lddout" in
+  *"not a dynamic executable"* | *"statically linked"*) ;;
+  *) echo "build.sh: ldd lists shared libraries for out/gatekeeper" >&2; exit 1 ;;
+esac
+out/gatekeeper --version >/dev/null || { echo "build.sh: out/gatekeeper --version failed" >&2; exit 1; }
+size=$(stat -c %s out/gatekeeper)
+echo "ok: out/gatekeeper, $(out/gatekeeper --version), static, stripped, $size bytes ($(( (size + 524288) / 1048576 )) MiB)"
