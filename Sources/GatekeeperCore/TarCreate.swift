@@ -432,23 +432,9 @@ enum TarValues {
       && !name.utf8.elementsEqual("..".utf8)
   }
 
-  /// A `..` component, found on bytes: Character-based splitting can glue a
-  /// `/` to a following combining mark and miss the component the kernel sees.
-  static func hasDotDot(_ path: [UInt8]) -> Bool {
-    path.split(separator: slash).contains { $0.elementsEqual("..".utf8) }
-  }
+  static func hasDotDot(_ path: [UInt8]) -> Bool { Paths.hasDotDot(path) }
 
-  /// Paths.isInside on bytes, as the kernel compares names (Swift String
-  /// comparison would equate canonically equivalent spellings). `path` is
-  /// absolute and free of `..` (checked before).
-  static func isInside(_ path: [UInt8], roots: [String]) -> Bool {
-    let p = path.split(separator: slash).filter { !$0.elementsEqual(".".utf8) }
-    return roots.contains { root in
-      let r = Array(root.utf8).split(separator: slash).filter { !$0.elementsEqual(".".utf8) }
-      return root.utf8.first == slash && r.count <= p.count
-        && zip(r, p).allSatisfy { $0.elementsEqual($1) }
-    }
-  }
+  static func isInside(_ path: [UInt8], roots: [String]) -> Bool { Paths.isInside(path, roots: roots) }
 
   /// tar's unquote_string (src/misc.c), which tar applies to every file
   /// operand by default: `\\ \a \b \f \n \r \t \v \?` and up to three octal

@@ -13,6 +13,8 @@ func fail(_ message: String, _ code: Int32) -> Never {
 }
 
 func main() -> Never {
+  let raw = Sys.arguments()
+  if let first = raw.first, let sub = String(validating: first, as: UTF8.self), sub == "report" || sub == "learn" { exit(ReportMain.run(sub, Array(raw.dropFirst()))) }
   let options: Options
   switch Cli.parse(Sys.arguments()) {
   case .success(let o): options = o

@@ -110,3 +110,22 @@ import Testing
     #expect(allow.mismatch(.deny(Denial(TokenReason.shellGlob), rule: nil))?.hasPrefix("expected allow, got deny shell-glob") == true)
   }
 }
+
+@Suite struct PathsTests {
+  @Test(arguments: [
+    ("/etc", true), ("/etc/", true), ("/etc/ssh/x", true), ("/etc/./ssh", true), ("//etc//x", true),
+    ("/etcfoo", false), ("/et", false), ("/", false), ("etc/x", false), ("/etc/../root", false),
+    ("/home/../\u{301}x", false), ("/srv/cafe\u{301}", false), ("/srv/caf\u{e9}/x", true),
+  ])
+  func inside(_ path: String, _ expected: Bool) {
+    #expect(Paths.isInside(path, roots: ["/etc", "/srv/caf\u{e9}"]) == expected)
+  }
+
+  @Test func dotDotOnBytes() {
+    #expect(Paths.hasDotDot("/home/../\u{301}x"))
+    #expect(Paths.hasDotDot("a/.."))
+    #expect(!Paths.hasDotDot("/a/..b/c.."))
+    #expect(Paths.isWholeTree(["/etc", "//"]) && !Paths.isWholeTree(["/etc"]))
+    #expect(Paths.isInside("/anything", roots: ["/"]))
+  }
+}

@@ -1,0 +1,85 @@
+// `gatekeeper report` and `gatekeeper learn`: read audit records from files
+// or standard input (read(2) in 1 MiB chunks, lines handed to the
+// GatekeeperReport module without building Strings), then print.
+//
+// Exit status: 0 done (malformed lines are reported, not fatal); 64 usage;
+// 66 (EX_NOINPUT) an input cannot be opened or read (nothing is printed);
+// 73 (EX_CANTCREAT) the --html file cannot be written.
+// Rotated logs: `zcat audit.jsonl.1.gz | gatekeeper report -`.
+
+import GatekeeperReport
+import Glibc
+
+enum ReportMain {
+  static func run(_ subcommand: String, _ args: [[UInt8]]) -> Int32 {
+    let options: ReportOptions
+    switch ReportOptions.parse(subcommand, args, now: Sys.nowMillis()) {
+    case .success(let o): options = o
+    case .failure(let e):
+      Sys.writeErr("gatekeeper: \(e.message)\n\(ReportOptions.usage)")
+      return 64
+    }
+    if options.help {
+      Sys.writeOut(ReportOptions.usage)
+      return 0
+    }
+    let files = options.files.isEmpty ? ["-"] : options.files
+    if options.learn {
+      var session = LearnSession(filter: options.filter)
+      for f in files {
+        session.begin(f)
+        if let problem = readInput(f, { session.feed($0) }) { return noInput(f, problem) }
+        session.finish()
+      }
+      return Sys.write(1, Array(session.render().utf8)) ? 0 : 74
+    }
+    var session = ReportSession(filter: options.filter)
+    for f in files {
+      session.begin(f)
+      if let problem = readInput(f, { session.feed($0) }) { return noInput(f, problem) }
+      session.finish()
+    }
+    let text = session.render(options.format)
+    if case .html(let path) = options.format, path != "-" {
+      let fd = Sys.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+      if fd < 0 {
+        Sys.writeErr("gatekeeper: \(path): \(Sys.errorText(-fd))\n")
+        return 73
+      }
+      defer { close(fd) }
+      guard Sys.write(fd, Array(text.utf8)) else {
+        Sys.writeErr("gatekeeper: \(path): \(Sys.errorText(errno))\n")
+        return 73
+      }
+      return 0
+    }
+    return Sys.write(1, Array(text.utf8)) ? 0 : 74
+  }
+
+  static func noInput(_ name: String, _ problem: String) -> Int32 {
+    Sys.writeErr("gatekeeper: \(name == "-" ? "standard input" : name): \(problem)\n")
+    return 66
+  }
+
+  /// Streams one input in chunks; returns an error text on failure.
+  static func readInput(_ name: String, _ feed: (UnsafeBufferPointer<UInt8>) -> Void) -> String? {
+    var fd: Int32 = 0
+    if name != "-" {
+      fd = Sys.open(name, O_RDONLY | O_CLOEXEC)
+      if fd < 0 { return Sys.errorText(-fd) }
+    }
+    defer { if fd != 0 { close(fd) } }
+    let size = 1 << 20
+    let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+    defer { buf.deallocate() }
+    while true {
+      let n = Glibc.read(fd, buf, size)
+      if n < 0 {
+        if errno == EINTR { continue }
+        return Sys.errorText(errno)
+      }
+      if n == 0 { return nil }
+      feed(UnsafeBufferPointer(start: buf, count: n))
+    }
+  }
+}
