@@ -70,6 +70,12 @@ enum Launch {
     var cEnv: [UnsafeMutablePointer<CChar>?] = envp.map { strdup($0) } + [nil]
     execve(allowed.rule.exec, &cArgs, &cEnv)
     let e = errno
-    return (e == ENOENT ? .toolNotFound : .toolNotExecutable, Sys.errorText(e))
+    let reason: RuntimeReason =
+      switch e {
+      case ENOENT: .toolNotFound
+      case EACCES, EPERM: .toolNotExecutable
+      default: .execFailed  // ENOEXEC (not a program), E2BIG, ENOMEM...
+      }
+    return (reason, Sys.errorText(e))
   }
 }
