@@ -24,9 +24,10 @@ enum Help {
       --from ADDR       check: the client address to assume
       --examples        check: verify the policy's '# expect allow|deny: CMD'
                         comment lines against real decisions
-      --secluded ARGS   check: rsync -s arguments (as a shell-quoted string,
-                        without the leading 'rsync'), or '-' to read the
-                        NUL-separated block from stdin
+      --secluded ARGS   check: the arguments an rsync -s client sends on stdin
+                        (options, '.', paths) as one shell-quoted string, or
+                        '-' to read the NUL-separated block from stdin; with
+                        neither, the block is read from stdin as in a real call
 
     Exit status: 0 allowed (check), 1 denied, 64 usage, 78 policy missing,
     invalid or unsafe, 126 program not executable, 127 program not found.
