@@ -6,11 +6,14 @@ let package = Package(
   targets: [
     // Every decision lives here: standard library only (no Glibc, no Foundation).
     .target(name: "GatekeeperCore"),
+    // Reading audit records for `report` and `learn`: standard library only.
+    .target(name: "GatekeeperReport"),
     // C shims for variadic libc calls (syslog, syscall) Swift cannot import.
     .target(name: "CSystem"),
     // The thin executable: environment, files, syslog, exec.
-    .executableTarget(name: "gatekeeper", dependencies: ["GatekeeperCore", "CSystem"]),
+    .executableTarget(name: "gatekeeper", dependencies: ["GatekeeperCore", "GatekeeperReport", "CSystem"]),
     .testTarget(name: "GatekeeperCoreTests", dependencies: ["GatekeeperCore"], exclude: ["Fixtures"]),
+    .testTarget(name: "GatekeeperReportTests", dependencies: ["GatekeeperReport"]),
     .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["clients"]),
   ]
 )

@@ -51,7 +51,9 @@ public enum Deploy {
 
   /// Parses the contents of a `.pub` file: exactly one key line, no options.
   public static func parseKey(_ input: [UInt8]) -> Result<PublicKey, DeployError> {
-    guard input.count <= maxKeyInput else { return .failure(DeployError("the key input is larger than \(maxKeyInput) bytes")) }
+    guard input.count <= maxKeyInput else {
+      return .failure(DeployError("the key input is larger than \(maxKeyInput) bytes"))
+    }
     guard String(validating: input, as: UTF8.self) != nil else {
       return .failure(DeployError("the key input is not valid UTF-8"))
     }
@@ -61,7 +63,8 @@ public enum Deploy {
       .filter { !$0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } && !$0.hasPrefix("#") }
     guard lines.count == 1, let line = lines.first else {
       return .failure(
-        DeployError(lines.isEmpty ? "no public key on standard input" : "give exactly one public key line, not \(lines.count)"))
+        DeployError(
+          lines.isEmpty ? "no public key on standard input" : "give exactly one public key line, not \(lines.count)"))
     }
     if line.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7f }) {
       return .failure(DeployError("the key line contains a control character"))
@@ -206,7 +209,8 @@ public enum Deploy {
   /// arguments lets the user pass any arguments: gatekeeper checks them,
   /// sudo's wildcards cannot (FACTS: `rsync --server --sender *` also
   /// matches `--remove-source-files`).
-  public static func sudoersSnippet(user: String, gatekeeper: String = defaultGatekeeper) -> Result<String, DeployError> {
+  public static func sudoersSnippet(user: String, gatekeeper: String = defaultGatekeeper) -> Result<String, DeployError>
+  {
     guard isUserName(user) else {
       return .failure(DeployError("--user must be a user name (letters, digits, . _ -, at most 32, not all digits)"))
     }
@@ -217,8 +221,9 @@ public enum Deploy {
       # \(user) may run gatekeeper as root, and nothing else. gatekeeper checks
       # every argument itself; never list rsync or tar here: a sudoers wildcard
       # such as `rsync --server --sender *` also matches --remove-source-files.
-      # No environment passes through; gatekeeper builds the tool's from nothing.
-      Defaults!\(gatekeeper) env_reset, !env_keep, !env_check, !setenv, !requiretty
+      # Only the client address and key file pass through (for from= rules and
+      # the audit record); gatekeeper builds the tool's environment from nothing.
+      Defaults!\(gatekeeper) env_reset, env_keep = "SSH_CONNECTION SSH_USER_AUTH", !env_check, !setenv, !requiretty
       \(user) ALL=(root) NOPASSWD: \(gatekeeper)
 
       """)

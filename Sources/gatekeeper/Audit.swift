@@ -28,9 +28,15 @@ struct CallContext {
       }
     }
     if let authFile = Sys.envString("SSH_USER_AUTH") {
-      let fd = Sys.open(authFile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+      // Only a regular file is read (never a FIFO or device that could block).
+      let fd = Sys.open(authFile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
       if fd >= 0 {
-        if let bytes = Sys.readAll(fd, limit: 1 << 20), let fp = Fingerprint.fromUserAuth(bytes) { c.key = fp }
+        var st = stat()
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+          let bytes = Sys.readAll(fd, limit: 1 << 20), let fp = Fingerprint.fromUserAuth(bytes)
+        {
+          c.key = fp
+        }
         close(fd)
       }
     }

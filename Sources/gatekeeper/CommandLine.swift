@@ -3,7 +3,7 @@
 import GatekeeperCore
 
 struct Options {
-  enum Mode { case forced, argv, check, help, version, report }
+  enum Mode { case forced, argv, check, help, version }
   var mode: Mode = .forced
   var policy = PolicyFile.defaultPath
   var label: String? = nil
@@ -12,11 +12,8 @@ struct Options {
   var examples = false
   /// Validate here, then run gatekeeper again as root through `sudo -n`.
   var sudo = false
-  /// argv mode: the words after `--`; check: the command string (if any);
-  /// report: the files.
+  /// argv mode: the words after `--`; check: the command string (if any).
   var rest: [[UInt8]] = []
-  var reportFormat: String = "text"
-  var htmlFile: String? = nil
 }
 
 struct UsageError: Error { var message: String }
@@ -28,6 +25,12 @@ enum Cli {
            gatekeeper check [--policy FILE] [--label NAME] [--from ADDR]
                             [--secluded ARGS|-] [COMMAND-STRING]
            gatekeeper check --examples [--policy FILE]
+           gatekeeper report [--json | --html FILE] [--since TIME] [--until TIME]
+                             [--label NAME] [--client ADDR] [FILE... | -]
+           gatekeeper learn [FILE... | -]
+           gatekeeper authorize [--policy FILE] [--label NAME] [--from ADDR]
+                                [--sudo] [--gatekeeper PATH] < key.pub
+           gatekeeper sudoers --user NAME [--gatekeeper PATH]
            gatekeeper --help | --version
     """
 

@@ -20,7 +20,9 @@ enum DeployMain {
       subcommand == "authorize" ? ["--policy", "--label", "--from", "--gatekeeper"] : ["--user", "--gatekeeper"]
     var i = 0
     while i < args.count {
-      guard let w = String(validating: args[i], as: UTF8.self) else { return usageError("an argument is not valid UTF-8") }
+      guard let w = String(validating: args[i], as: UTF8.self) else {
+        return usageError("an argument is not valid UTF-8")
+      }
       if w == "--help" || w == "-h" {
         Sys.writeOut(usage + "\n")
         return 0

@@ -14,6 +14,14 @@ enum Help {
       check             prints 'allow ...' and the argv that would run, or
                         'deny CODE: message'; never runs or logs anything.
                         Without a command, validates the policy.
+      report            summarizes audit records (JSON lines, syslog files,
+                        journalctl output); --json and --html FILE for
+                        machines and browsers. Rotated logs:
+                        zcat audit.jsonl.1.gz | gatekeeper report -
+      learn             proposes a policy from audit records (prints it;
+                        applies nothing)
+      authorize         prints the authorized_keys line for a public key
+      sudoers           prints the sudoers snippet for sudo mode
 
     Options:
       --policy FILE     policy file (default /etc/gatekeeper/gatekeeper.policy)

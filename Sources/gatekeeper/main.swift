@@ -14,9 +14,14 @@ func fail(_ message: String, _ code: Int32) -> Never {
 
 func main() -> Never {
   let raw = Sys.arguments()
-  if let first = raw.first, let sub = String(validating: first, as: UTF8.self), sub == "report" || sub == "learn" { exit(ReportMain.run(sub, Array(raw.dropFirst()))) }
+  // Subcommands with their own argument parsers.
+  switch raw.first.flatMap({ String(validating: $0, as: UTF8.self) }) {
+  case "report", "learn": exit(ReportMain.run(String(decoding: raw[0], as: UTF8.self), Array(raw.dropFirst())))
+  case "authorize", "sudoers": exit(DeployMain.run(String(decoding: raw[0], as: UTF8.self), Array(raw.dropFirst())))
+  default: break
+  }
   let options: Options
-  switch Cli.parse(Sys.arguments()) {
+  switch Cli.parse(raw) {
   case .success(let o): options = o
   case .failure(let e):
     // Recorded too: a wrong forced command line is worth knowing about.
@@ -37,8 +42,6 @@ func main() -> Never {
     exit(0)
   case .check:
     Check.run(options)
-  case .report:
-    fail("report is not available in this build", 64)
   case .forced, .argv:
     Run.run(options)
   }

@@ -31,17 +31,35 @@ struct DeployKeyTests {
     ("", "no public key on standard input"),
     ("\n\n", "no public key on standard input"),
     (DeployFixtures.ed25519 + "\n" + DeployFixtures.ecdsa + "\n", "give exactly one public key line, not 2"),
-    ("restrict " + DeployFixtures.ed25519, "the key line already carries options; give the plain public key (the .pub file)"),
-    ("command=\"/bin/sh\" " + DeployFixtures.ed25519, "the key line already carries options; give the plain public key (the .pub file)"),
-    ("no-pty,from=\"10.0.0.1\" " + DeployFixtures.ed25519, "the key line already carries options; give the plain public key (the .pub file)"),
+    (
+      "restrict " + DeployFixtures.ed25519,
+      "the key line already carries options; give the plain public key (the .pub file)"
+    ),
+    (
+      "command=\"/bin/sh\" " + DeployFixtures.ed25519,
+      "the key line already carries options; give the plain public key (the .pub file)"
+    ),
+    (
+      "no-pty,from=\"10.0.0.1\" " + DeployFixtures.ed25519,
+      "the key line already carries options; give the plain public key (the .pub file)"
+    ),
     ("ssh-dss AAAAB3NzaC1kc3M=", "DSA keys are not accepted by current OpenSSH"),
     ("ssh-ed25519-cert-v01@openssh.com AAAA", "certificates need cert-authority, not a forced-command key line"),
-    ("ssh-foo AAAA", "unknown key type 'ssh-foo' (expected ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com)"),
+    (
+      "ssh-foo AAAA",
+      "unknown key type 'ssh-foo' (expected ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com)"
+    ),
     ("ssh-ed25519", "the key line has no key data after 'ssh-ed25519'"),
-    ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM61L5f0Vbl0U4dVFx+qeaYaszECd7KVbtCMna2VrqA", "the key data is not valid base64"),
+    (
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM61L5f0Vbl0U4dVFx+qeaYaszECd7KVbtCMna2VrqA",
+      "the key data is not valid base64"
+    ),
     ("ssh-ed25519 AAAA$3Nz", "the key data is not valid base64"),
     ("ssh-ed25519 ====", "the key data is not valid base64"),
-    ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM61L5f0Vbl0U4dVFx+qeaYaszECd7KVbtCMna2V", "the key data is malformed (not a sequence of SSH strings)"),
+    (
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM61L5f0Vbl0U4dVFx+qeaYaszECd7KVbtCMna2V",
+      "the key data is malformed (not a sequence of SSH strings)"
+    ),
     ("ssh-rsa " + DeployFixtures.ed25519Blob, "the key data says 'ssh-ed25519', not 'ssh-rsa'"),
     ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5", "the key data holds no key"),
     (DeployFixtures.ed25519 + " evil\u{1b}[2J", "the key line contains a control character"),
@@ -94,7 +112,10 @@ struct DeployLineTests {
       options(policy: "/etc/gatekeeper/gatekeeper.policy", sudo: true, gatekeeper: "/usr/sbin/gatekeeper"),
       #"restrict,command="/usr/sbin/gatekeeper --sudo --policy /etc/gatekeeper/gatekeeper.policy""#
     ),
-    (options(policy: "/srv/my policies/p"), #"restrict,command="/usr/local/sbin/gatekeeper --policy '/srv/my policies/p'""#),
+    (
+      options(policy: "/srv/my policies/p"),
+      #"restrict,command="/usr/local/sbin/gatekeeper --policy '/srv/my policies/p'""#
+    ),
     (options(from: "10.1.2.3"), #"restrict,command="/usr/local/sbin/gatekeeper",from="10.1.2.3""#),
   ])
   func goldenLines(o: AuthorizeOptions, prefix: String) throws {
@@ -110,8 +131,14 @@ struct DeployLineTests {
   }
 
   @Test(arguments: [
-    (options(policy: "relative.policy"), "--policy must be an absolute path without '..' (sshd does not run the command in /)"),
-    (options(policy: "/etc/../tmp/p"), "--policy must be an absolute path without '..' (sshd does not run the command in /)"),
+    (
+      options(policy: "relative.policy"),
+      "--policy must be an absolute path without '..' (sshd does not run the command in /)"
+    ),
+    (
+      options(policy: "/etc/../tmp/p"),
+      "--policy must be an absolute path without '..' (sshd does not run the command in /)"
+    ),
     (options(policy: "/etc/\"x"), "--policy path contains a quote, a backslash or a control character"),
     (options(policy: "/etc/x\\y"), "--policy path contains a quote, a backslash or a control character"),
     (options(policy: "/etc/it's"), "--policy path contains a quote, a backslash or a control character"),
@@ -154,8 +181,9 @@ struct DeploySudoersTests {
         # backup may run gatekeeper as root, and nothing else. gatekeeper checks
         # every argument itself; never list rsync or tar here: a sudoers wildcard
         # such as `rsync --server --sender *` also matches --remove-source-files.
-        # No environment passes through; gatekeeper builds the tool's from nothing.
-        Defaults!/usr/local/sbin/gatekeeper env_reset, !env_keep, !env_check, !setenv, !requiretty
+        # Only the client address and key file pass through (for from= rules and
+        # the audit record); gatekeeper builds the tool's environment from nothing.
+        Defaults!/usr/local/sbin/gatekeeper env_reset, env_keep = "SSH_CONNECTION SSH_USER_AUTH", !env_check, !setenv, !requiretty
         backup ALL=(root) NOPASSWD: /usr/local/sbin/gatekeeper
 
         """)
@@ -167,7 +195,10 @@ struct DeploySudoersTests {
     #expect(text.contains("\nDefaults!/usr/sbin/gatekeeper env_reset"))
   }
 
-  @Test(arguments: ["", "-backup", "12345", "back up", "root,ALL", "a:b", "x=y", "ALL\nroot", String(repeating: "a", count: 33), "b\u{e4}ckup", "%sudo", "#0"])
+  @Test(arguments: [
+    "", "-backup", "12345", "back up", "root,ALL", "a:b", "x=y", "ALL\nroot", String(repeating: "a", count: 33),
+    "b\u{e4}ckup", "%sudo", "#0",
+  ])
   func refusesBadUserNames(user: String) {
     #expect(!Deploy.isUserName(user))
     #expect(throws: DeployError.self) { try Deploy.sudoersSnippet(user: user).get() }

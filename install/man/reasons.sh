@@ -125,9 +125,10 @@ updated() {
   local fresh
   fresh=$(mktemp)
   section >"$fresh"
-  awk -v b="$begin" -v e="$end" -v f="$fresh" '
-    $0 == b { while ((getline l < f) > 0) print l; skip = 1; next }
-    $0 == e { skip = 0; next }
+  # ENVIRON, not -v: awk -v would turn the \" of the markers into ".
+  B="$begin" E="$end" F="$fresh" awk '
+    $0 == ENVIRON["B"] { while ((getline l < ENVIRON["F"]) > 0) print l; skip = 1; next }
+    $0 == ENVIRON["E"] { skip = 0; next }
     !skip
   ' "$page"
   rm -f "$fresh"
