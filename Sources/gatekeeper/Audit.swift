@@ -13,6 +13,9 @@ struct CallContext {
   var client: String = ""
   var clientPort: String = ""
   var key: String = ""
+  /// Why `key` is empty although sshd named a key file (the client can hang
+  /// up before gatekeeper reads it; sshd then deletes the file).
+  var keyProblem: String = ""
   var command: [UInt8]? = nil
   var argvWords: [String] = []
 
@@ -36,8 +39,12 @@ struct CallContext {
           let bytes = Sys.readAll(fd, limit: 1 << 20), let fp = Fingerprint.fromUserAuth(bytes)
         {
           c.key = fp
+        } else {
+          c.keyProblem = "SSH_USER_AUTH holds no public key"
         }
         close(fd)
+      } else {
+        c.keyProblem = "SSH_USER_AUTH unreadable (\(Sys.errorText(-fd)))"
       }
     }
     return c
@@ -50,7 +57,7 @@ struct CallContext {
     r.pid = getpid()
     r.decision = decision
     r.reason = reason
-    r.detail = detail
+    r.detail = keyProblem.isEmpty ? detail : (detail.isEmpty ? keyProblem : detail + "; " + keyProblem)
     r.rule = rule
     r.label = label ?? ""
     r.user = Sys.userName()

@@ -23,32 +23,12 @@ struct Bin {
   static func run(
     _ args: [String], env: [String: String] = [:], stdin: Data? = nil, closeStdin: Bool = false
   ) throws -> Result {
-    let p = Process()
-    if closeStdin {
-      // The shell closes descriptor 0 before exec'ing gatekeeper.
-      p.executableURL = URL(fileURLWithPath: "/bin/sh")
-      p.arguments = ["-c", "exec \"$0\" \"$@\" 0<&-", path] + args
-    } else {
-      p.executableURL = URL(fileURLWithPath: path)
-      p.arguments = args
-    }
-    p.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    let inp = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    if !closeStdin { p.standardInput = inp }
-    try p.run()
-    if !closeStdin {
-      if let stdin { inp.fileHandleForWriting.write(stdin) }
-      try inp.fileHandleForWriting.close()
-    }
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Result(
-      status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    // Proc (Harness.swift) spawns with posix_spawn: Foundation's Process hung here.
+    let o =
+      closeStdin
+      ? try Proc.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" 0<&-", path] + args, environment: env)
+      : try Proc.run(path, args, stdin: stdin, environment: env)
+    return Result(status: o.status, stdout: o.out, stderr: o.err)
   }
 }
 
@@ -250,6 +230,21 @@ final class Scratch {
     #expect(r.status == 126 && r.stderr.contains("could not be started"))
     // The allow record was written before the exec; the failure goes to syslog.
     #expect(try s.records().last?["decision"] as? String == "allow")
+  }
+
+  @Test func keyFingerprintOrWhyNot() throws {
+    let s = try Scratch()
+    try s.writePolicy("log file=\(s.audit)\nlog syslog=none\n")
+    let auth = s.dir.appendingPathComponent("auth").path
+    let line = "publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID1KCENB0at5+ddc2IazmejXCFa/xhrVWF3soSDSp2cx\n"
+    try line.write(toFile: auth, atomically: false, encoding: .utf8)
+    _ = try Bin.run(["--policy", s.policy], env: ["SSH_ORIGINAL_COMMAND": "ls", "SSH_USER_AUTH": auth])
+    #expect(try s.records().last?["key"] as? String == "SHA256:x9bb3v/aQl7HcUeFjU5aMXX+OyY4NjVrB0P0jYZo7Mg")
+    // sshd deletes the file when the client hangs up early: the record says so.
+    _ = try Bin.run(["--policy", s.policy], env: ["SSH_ORIGINAL_COMMAND": "ls", "SSH_USER_AUTH": auth + ".gone"])
+    let rec = try #require(try s.records().last)
+    #expect(rec["key"] as? String == "")
+    #expect((rec["detail"] as? String)?.contains("SSH_USER_AUTH unreadable") == true)
   }
 
   @Test func trueProbeSucceedsWithoutRunningAnything() throws {

@@ -1,0 +1,68 @@
+// argv mode (`gatekeeper -- CMD ARG...`, the sudo shape) as a black box,
+// without sshd: an allowed tar really runs, a refusal runs nothing, and
+// both are recorded with mode "argv".
+
+import Foundation
+import Testing
+
+@Suite final class ArgvMode {
+  let dir: String
+  let policy: String
+  let audit: String
+  let tree: String
+
+  init() throws {
+    dir = try Files.privateTempDirectory("gk-e2e-argv")
+    policy = dir + "/argv.policy"
+    audit = dir + "/audit.jsonl"
+    tree = dir + "/data/tree"
+    try FileManager.default.createDirectory(
+      atPath: tree + "/sub", withIntermediateDirectories: true)
+    try Files.write(tree + "/a.txt", "a\n", mode: 0o644)
+    try Files.write(tree + "/sub/b.txt", "b\n", mode: 0o600)
+    try Files.write(
+      policy,
+      "allow tar-create exec=/usr/bin/tar roots=\(dir)/data\nlog file=\(audit)\nlog syslog=none\n")
+  }
+
+  deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+  func gatekeeper(_ words: [String]) throws -> (Output, AuditRecord) {
+    let before = Files.lineCount(audit)
+    let out = try Proc.run(try Gatekeeper.path(), ["--policy", policy, "--"] + words, timeout: 10)
+    let lines = Files.lines(audit)
+    try #require(lines.count == before + 1, "one record per call: \(out)")
+    let record = try AuditRecord(line: lines[lines.count - 1])
+    #expect(record.string("mode") == "argv", "\(record.line)")
+    #expect(
+      record.string("client") == "" && record.string("key") == "", "no ssh here: \(record.line)")
+    return (out, record)
+  }
+
+  @Test func allowedTarRuns() throws {
+    let (out, record) = try gatekeeper(["tar", "-c", "-f", "-", "-C", tree, "."])
+    #expect(out.status == 0, "\(out)")
+    record.expectAllowed(exec: "/usr/bin/tar", command: "tar -c -f - -C \(tree) .")
+    let dst = dir + "/out"
+    try FileManager.default.createDirectory(atPath: dst, withIntermediateDirectories: false)
+    let x = try Proc.run("/usr/bin/tar", ["-x", "-f", "-", "-C", dst], stdin: out.stdout)
+    #expect(x.status == 0, "\(x)")
+    let problems = Tree.copyDifferences(try Tree.snapshot(tree), try Tree.snapshot(dst))
+    #expect(problems.isEmpty, "\(problems)")
+  }
+
+  @Test func refusalRunsNothing() throws {
+    let (out, record) = try gatekeeper(["touch", dir + "/data/pwned"])
+    #expect(out.status == 1, "\(out)")
+    #expect(
+      out.err == "gatekeeper: denied (unknown-program): only rsync and tar backups are allowed\n")
+    record.expectDenied(command: "touch \(dir)/data/pwned")
+    #expect(!FileManager.default.fileExists(atPath: dir + "/data/pwned"))
+  }
+
+  @Test func nothingAfterDoubleDashIsUsage() throws {
+    let out = try Proc.run(try Gatekeeper.path(), ["--policy", policy, "--"], timeout: 10)
+    #expect(out.status == 64, "\(out)")
+    #expect(out.err.hasPrefix("gatekeeper: nothing after '--'\n"), "\(out)")
+  }
+}

@@ -1,0 +1,70 @@
+// The audit file as the tests see it: each line one JSON object, parsed with
+// JSONSerialization, and the expectations for allowed and refused calls.
+
+import Foundation
+import Testing
+
+/// One line of the audit file, parsed with JSONSerialization.
+struct AuditRecord {
+  var line: String
+  var object: [String: Any]
+
+  init(line: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    self.line = line
+    let parsed = try? JSONSerialization.jsonObject(with: Data(line.utf8))
+    object = try #require(
+      parsed as? [String: Any], "not a JSON object: \(line)", sourceLocation: sourceLocation)
+  }
+
+  func string(_ key: String) -> String? { object[key] as? String }
+  var decision: String? { string("decision") }
+  var reason: String? { string("reason") }
+  /// nil when absent; NSNull for a JSON null.
+  var command: Any? { object["command"] }
+  var argv: [String]? { object["argv"] as? [String] }
+  var secluded: [String]? { object["secluded"] as? [String] }
+  /// client_port, whether written as a number or a string of digits.
+  var port: Int? {
+    if let n = object["client_port"] as? NSNumber { return n.intValue }
+    if let s = string("client_port"), !s.isEmpty, s.allSatisfy(\.isASCII), let n = Int(s) {
+      return n
+    }
+    return nil
+  }
+}
+
+extension AuditRecord {
+  /// `command` as sent: a string, or nil for a JSON null (no command).
+  var commandText: String?? {
+    switch command {
+    case .none: return .none
+    case let s as String: return .some(s)
+    case is NSNull: return .some(nil)
+    default: return .none
+    }
+  }
+
+  /// An allowed call: decision allow, the command exactly as sent, and an
+  /// argv that starts with the policy's program.
+  func expectAllowed(
+    exec: String, command: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    #expect(decision == "allow", "decision: \(line)", sourceLocation: sourceLocation)
+    #expect(
+      commandText == .some(command), "command, expected \(command): \(line)",
+      sourceLocation: sourceLocation)
+    #expect(
+      argv?.first == exec, "argv[0], expected \(exec): \(line)", sourceLocation: sourceLocation)
+  }
+
+  /// A refused call: decision deny, nothing run, the command exactly as sent
+  /// (nil: no command at all, a JSON null).
+  func expectDenied(command: String?, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(decision == "deny", "decision: \(line)", sourceLocation: sourceLocation)
+    #expect(argv == [], "argv of a refusal: \(line)", sourceLocation: sourceLocation)
+    #expect(
+      commandText == .some(command), "command, expected \(command ?? "null"): \(line)",
+      sourceLocation: sourceLocation)
+    #expect(reason.map { !$0.isEmpty } == true, "reason: \(line)", sourceLocation: sourceLocation)
+  }
+}
