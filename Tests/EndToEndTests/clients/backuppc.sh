@@ -35,8 +35,12 @@ cat >> "$conf/config.pl" <<PERL
 PERL
 printf 'host dhcp user moreUsers\ngkclient 0 root\n' > "$conf/hosts"
 if [ "$xfer" = rsync ]; then share="\$Conf{RsyncShareName} = ['$src'];"; else share="\$Conf{TarShareName} = ['$src'];"; fi
+# The host: as install/recipes/backuppc4.pl says (these equal the defaults).
 cat > "$conf/gkclient.pl" <<PERL
 \$Conf{XferMethod} = '$xfer';
+\$Conf{RsyncClientPath} = '/usr/bin/rsync';
+\$Conf{RsyncSshArgs} = ['-e', '\$sshPath -l root'];
+\$Conf{TarClientPath} = '/bin/tar';
 $share
 \$Conf{ClientNameAlias} = '127.0.0.1';
 \$Conf{BackupsDisable} = 1;
@@ -49,6 +53,7 @@ t0=$(now)
 for _ in $(seq 100); do [ -S "$out/run/BackupPC.sock" ] && break; sleep 0.1; done
 stop() { [ -f "$out/run/BackupPC.pid" ] && kill "$(cat "$out/run/BackupPC.pid")" 2>/dev/null || true; }
 trap stop EXIT
+trap 'stop; exit 1' INT TERM
 t1=$(now)
 cp -a "$src/." "$out/expect-0/"
 "$bin/BackupPC_dump" -f -v gkclient > "$out/dump-0.log" 2>&1
