@@ -31,6 +31,8 @@ public struct AuditRecord: Equatable, Sendable {
   public var argv: [String] = []
   /// rsync secluded arguments as the client sent them, if any.
   public var secluded: [String]? = nil
+  /// The account that ran sudo (sudo mode's root instance), if any.
+  public var sudoUser = ""
 
   public init() {}
 
@@ -55,15 +57,17 @@ public struct AuditRecord: Equatable, Sendable {
     if let command { o.field("command", bytes: command) } else { o.fieldNull("command") }
     o.field("argv", strings: argv)
     if let secluded { o.field("secluded", strings: secluded) }
+    if !sudoUser.isEmpty { o.field("sudo_user", string: sudoUser) }
     return o.finish()
   }
 
   /// `2026-11-26T22:40:01.123Z` from milliseconds since the epoch.
   public static func isoTime(_ ms: Int64) -> String {
-    let secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-    let milli = Int(ms - secs * 1000)
-    let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
-    let rem = Int(secs - days * 86400)
+    // Floor division without overflow (any Int64, Int64.min included).
+    let secs = ms / 1000 - (ms % 1000 < 0 ? 1 : 0)
+    let milli = Int(ms % 1000 < 0 ? ms % 1000 + 1000 : ms % 1000)
+    let days = secs / 86400 - (secs % 86400 < 0 ? 1 : 0)
+    let rem = Int(secs % 86400 < 0 ? secs % 86400 + 86400 : secs % 86400)
     // Civil date from days since 1970-01-01 (proleptic Gregorian).
     let z = days + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097

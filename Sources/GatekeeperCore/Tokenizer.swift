@@ -178,9 +178,11 @@ public enum Tokenizer {
     {
       return w
     }
+    // Scalars, not Characters: a quote followed by a combining mark is one
+    // Character that is not "'", and would be left unescaped.
     var out = "'"
-    for ch in w {
-      if ch == "'" { out += "'\\''" } else { out.append(ch) }
+    for scalar in w.unicodeScalars {
+      if scalar == "'" { out += "'\\''" } else { out.unicodeScalars.append(scalar) }
     }
     return out + "'"
   }

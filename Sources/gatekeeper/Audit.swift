@@ -67,6 +67,8 @@ struct CallContext {
     r.mode = mode.rawValue
     r.command = mode == .forced ? command : Array(Tokenizer.shellQuote(argvWords).utf8)
     r.argv = argv
+    // sudo sets SUDO_USER; only believed when sudo made us root.
+    if geteuid() == 0, getuid() == 0, let su = Sys.envString("SUDO_USER") { r.sudoUser = su }
     return r
   }
 }

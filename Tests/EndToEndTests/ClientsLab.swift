@@ -74,6 +74,7 @@ struct ClientAudit: Decodable {
   var secluded: [String]?
   var key: String?
   var client: String?
+  var sudo_user: String?
 }
 
 final class ClientLab {

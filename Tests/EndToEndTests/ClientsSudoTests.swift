@@ -91,6 +91,7 @@ struct ClientsSudoTests {
         a.decision == "allow" && a.reason == "allowed" && a.mode == "argv" && a.argv.first == "/usr/bin/rsync", "\(a)")
       #expect(
         a.key?.hasPrefix("SHA256:") == true && a.client == "127.0.0.1", "sudo kept SSH_CONNECTION/SSH_USER_AUTH: \(a)")
+      #expect(a.sudo_user == Self.user, "the record names the account that ran sudo: \(a)")
     }
     if records.count == 3 {
       #expect(records[0].command == "rsync --server --sender -logDtpre.iLsfxCIvu . \(src)/", "\(records[0])")

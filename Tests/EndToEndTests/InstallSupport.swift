@@ -56,37 +56,17 @@ struct InstallProc {
   static func run(_ argv: [String], stdin: String? = nil, cwd: URL? = nil, env: [String: String] = [:]) throws
     -> InstallProc
   {
-    let p = Process()
     let exe = argv[0].hasPrefix("/") ? argv[0] : (InstallPaths.which(argv[0]) ?? argv[0])
-    p.executableURL = URL(fileURLWithPath: exe)
-    p.arguments = Array(argv.dropFirst())
-    p.currentDirectoryURL = cwd ?? InstallPaths.root
     var environment = ProcessInfo.processInfo.environment
     environment["PATH"] = "/opt/swift/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     for (k, v) in env { environment[k] = v }
-    p.environment = environment
-    let dir = try InstallPaths.tempDir("proc")
-    defer { InstallPaths.cleanup(dir) }
-    let outURL = dir.appendingPathComponent("out")
-    let errURL = dir.appendingPathComponent("err")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL)
-    let err = try FileHandle(forWritingTo: errURL)
-    p.standardOutput = out
-    p.standardError = err
-    let input = Pipe()
-    p.standardInput = input
-    try p.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try? input.fileHandleForWriting.close()
-    p.waitUntilExit()
-    try? out.close()
-    try? err.close()
-    return InstallProc(
-      status: p.terminationStatus,
-      stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-      stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    // Proc (Harness.swift) spawns with posix_spawn and reaps with waitpid:
+    // Foundation's Process missed child exits under parallel tests here.
+    let dir = (cwd ?? InstallPaths.root).path
+    let o = try Proc.run(
+      "/bin/sh", ["-c", "cd \"$0\" && exec \"$@\"", dir, exe] + Array(argv.dropFirst()),
+      stdin: stdin.map { Data($0.utf8) }, environment: environment, timeout: 1200)
+    return InstallProc(status: o.status, stdout: o.out, stderr: o.err)
   }
 
   /// `bash -c SCRIPT` from the package root.

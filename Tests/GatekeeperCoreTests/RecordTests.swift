@@ -33,6 +33,8 @@ import Testing
     r.secluded = ["rsync", "a\"b"]
     let j = r.json()
     #expect(j.contains(#""command":null,"argv":["/usr/bin/rsync","--server"],"secluded":["rsync","a\"b"]}"#))
+    r.sudoUser = "gkbackup"
+    #expect(r.json().hasSuffix(#""secluded":["rsync","a\"b"],"sudo_user":"gkbackup"}"#))
   }
 
   @Test func longFieldsAreCapped() {
