@@ -32,7 +32,9 @@ struct Sample {
   var key = -1
   var label = -1
 
-  @inline(__always) mutating func add(_ v: Verdict, _ t: Int64, _ cmd: Int, _ cl: Int, _ k: Int, _ l: Int) {
+  @inline(__always) mutating func add(
+    _ v: Verdict, _ t: Int64, _ cmd: Int, _ cl: Int, _ k: Int, _ l: Int
+  ) {
     if t < counts.first {
       command = cmd
       client = cl
@@ -58,6 +60,8 @@ public struct Aggregator: RecordConsumer {
   /// (key id << 32 | label id) -> index into keyLabelCounts.
   var keyLabelIndex: [Int: Int] = Dictionary(minimumCapacity: 256)
   var keyLabels: [(key: Int, label: Int)] = []
+  var lastPair = -1
+  var lastPairSlot = 0
   var keyLabelCounts: [Counts] = []
   /// Per key: 24 hourly samples, and the label of its first record.
   var keyHours: [Sample] = []
@@ -76,7 +80,9 @@ public struct Aggregator: RecordConsumer {
 
   public init() {}
 
-  @inline(__always) mutating func id(_ table: inout Interner, _ b: UnsafeBufferPointer<UInt8>, _ s: Span) -> (
+  @inline(__always) static func id(
+    _ table: inout Interner, _ scratch: inout [UInt8], _ b: UnsafeBufferPointer<UInt8>, _ s: Span
+  ) -> (
     id: Int, isNew: Bool
   ) {
     if !s.escaped {
@@ -94,23 +100,25 @@ public struct Aggregator: RecordConsumer {
     let verdict = v.verdict
     totals.add(verdict, t)
 
-    let client = id(&clients, b, r.client)
+    let client = Aggregator.id(&clients, &scratch, b, r.client)
     if client.isNew { clientCounts.append(Counts()) }
     clientCounts[client.id].add(verdict, t)
 
-    let rule = id(&rules, b, r.rule)
+    let rule = Aggregator.id(&rules, &scratch, b, r.rule)
     if rule.isNew { ruleCounts.append(Counts()) }
     ruleCounts[rule.id].add(verdict, t)
 
-    let label = id(&labels, b, r.label).id
-    let key = id(&keys, b, r.key)
+    let label = Aggregator.id(&labels, &scratch, b, r.label).id
+    let key = Aggregator.id(&keys, &scratch, b, r.key)
     if key.isNew {
       keyHours.append(contentsOf: repeatElement(Sample(), count: 24))
       keyCalls.append(0)
     }
     let pair = key.id << 32 | label
     let slot: Int
-    if let s = keyLabelIndex[pair] {
+    if pair == lastPair {
+      slot = lastPairSlot
+    } else if let s = keyLabelIndex[pair] {
       slot = s
     } else {
       slot = keyLabelCounts.count
@@ -118,11 +126,13 @@ public struct Aggregator: RecordConsumer {
       keyLabels.append((key.id, label))
       keyLabelCounts.append(Counts())
     }
+    lastPair = pair
+    lastPairSlot = slot
     keyLabelCounts[slot].add(verdict, t)
 
     var command = nullCommand
     if let c = r.command {
-      let cmd = id(&commands, b, c)
+      let cmd = Aggregator.id(&commands, &scratch, b, c)
       command = cmd.id
       if cmd.isNew {
         let shape = shapes.intern(Array(Shape.of(commands.bytes(cmd.id)).utf8))
@@ -137,7 +147,7 @@ public struct Aggregator: RecordConsumer {
     keyHours[key.id * 24 + Time.hourOfDay(t)].add(verdict, t, command, client.id, key.id, label)
 
     if verdict != .allow {
-      let reason = id(&reasons, b, r.reason)
+      let reason = Aggregator.id(&reasons, &scratch, b, r.reason)
       if reason.isNew {
         denyReasons.append(Sample())
         errorReasons.append(Sample())
@@ -175,5 +185,92 @@ public struct Aggregator: RecordConsumer {
     var h = hourly
     if lastHour != Int64.min { h[lastHour] = lastHourCounts }
     return h
+  }
+}
+
+extension Counts {
+  mutating func merge(_ o: Counts) {
+    calls += o.calls
+    allowed += o.allowed
+    denied += o.denied
+    errors += o.errors
+    first = min(first, o.first)
+    last = max(last, o.last)
+  }
+}
+
+extension Aggregator {
+  /// Adds another aggregator's records (used to split one input between
+  /// threads): ids are mapped through this aggregator's tables.
+  public mutating func merge(_ o: Aggregator) {
+    totals.merge(o.totals)
+    func remap(_ mine: inout Interner, _ theirs: Interner) -> [Int] {
+      (0..<theirs.count).map { id in theirs.bytes(id).withUnsafeBufferPointer { mine.intern($0).id }
+      }
+    }
+    let cl = remap(&clients, o.clients)
+    while clientCounts.count < clients.count { clientCounts.append(Counts()) }
+    for (i, c) in o.clientCounts.enumerated() { clientCounts[cl[i]].merge(c) }
+    let ru = remap(&rules, o.rules)
+    while ruleCounts.count < rules.count { ruleCounts.append(Counts()) }
+    for (i, c) in o.ruleCounts.enumerated() { ruleCounts[ru[i]].merge(c) }
+    let la = remap(&labels, o.labels)
+    let ke = remap(&keys, o.keys)
+    while keyCalls.count < keys.count {
+      keyCalls.append(0)
+      keyHours.append(contentsOf: repeatElement(Sample(), count: 24))
+    }
+    let co = remap(&commands, o.commands)
+    let sh = remap(&shapes, o.shapes)
+    while commandShape.count < commands.count { commandShape.append(-1) }
+    for (i, s) in o.commandShape.enumerated() { commandShape[co[i]] = sh[s] }
+    while shapeSamples.count < shapes.count { shapeSamples.append(Sample()) }
+    if o.nullShape >= 0 { nullShape = sh[o.nullShape] }
+    func mergeSample(_ mine: inout Sample, _ s: Sample) {
+      guard s.counts.calls > 0 else { return }
+      if s.counts.first < mine.counts.first {
+        mine.command = s.command >= 0 ? co[s.command] : -1
+        mine.client = s.client >= 0 ? cl[s.client] : -1
+        mine.key = s.key >= 0 ? ke[s.key] : -1
+        mine.label = s.label >= 0 ? la[s.label] : -1
+      }
+      mine.counts.merge(s.counts)
+    }
+    for (i, s) in o.shapeSamples.enumerated() { mergeSample(&shapeSamples[sh[i]], s) }
+    for k in 0..<o.keys.count {
+      keyCalls[ke[k]] += o.keyCalls[k]
+      for h in 0..<24 { mergeSample(&keyHours[ke[k] * 24 + h], o.keyHours[k * 24 + h]) }
+    }
+    for (i, pair) in o.keyLabels.enumerated() {
+      let p = ke[pair.key] << 32 | la[pair.label]
+      let slot: Int
+      if let s = keyLabelIndex[p] {
+        slot = s
+      } else {
+        slot = keyLabelCounts.count
+        keyLabelIndex[p] = slot
+        keyLabels.append((ke[pair.key], la[pair.label]))
+        keyLabelCounts.append(Counts())
+      }
+      keyLabelCounts[slot].merge(o.keyLabelCounts[i])
+    }
+    lastPair = -1
+    let re = remap(&reasons, o.reasons)
+    while denyReasons.count < reasons.count {
+      denyReasons.append(Sample())
+      errorReasons.append(Sample())
+    }
+    for i in 0..<o.reasons.count {
+      mergeSample(&denyReasons[re[i]], o.denyReasons[i])
+      mergeSample(&errorReasons[re[i]], o.errorReasons[i])
+    }
+    var mine = hourTotals
+    for (h, c) in o.hourTotals {
+      let m = mine[h] ?? (0, 0, 0)
+      mine[h] = (m.0 + c.0, m.1 + c.1, m.2 + c.2)
+    }
+    hourly = mine
+    lastHour = Int64.min
+    lastHourCounts = (0, 0, 0)
   }
 }

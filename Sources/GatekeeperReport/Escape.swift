@@ -5,7 +5,8 @@ public enum Escape {
   /// Characters that could move the cursor, recolour or reorder a terminal
   /// line are shown as `\xNN` / `\u{NNNN}`.
   static func isUnsafe(_ v: UInt32) -> Bool {
-    v < 0x20 || (0x7f...0x9f).contains(v) || (0x200b...0x200f).contains(v) || (0x2028...0x202e).contains(v)
+    v < 0x20 || (0x7f...0x9f).contains(v) || (0x200b...0x200f).contains(v)
+      || (0x2028...0x202e).contains(v)
       || (0x2066...0x2069).contains(v) || v == 0xfeff
   }
 

@@ -70,6 +70,12 @@ struct Interner {
     guard e - s == p.count else { return false }
     return pool.withUnsafeBufferPointer { q in
       var i = 0
+      if let qb = q.baseAddress, let pb = p.baseAddress {
+        while i + 8 <= p.count {
+          if Bytes.load(qb, s + i) != Bytes.load(pb, i) { return false }
+          i += 8
+        }
+      }
       while i < p.count {
         if q[s + i] != p[i] { return false }
         i += 1

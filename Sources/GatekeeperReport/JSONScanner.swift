@@ -61,6 +61,17 @@ struct JSONScanner {
     i += 1
     var span = Span(start: i, end: i, escaped: false)
     while i < end {
+      if let base = b.baseAddress {
+        while i + 8 <= end {
+          let stops = Bytes.stringStops(Bytes.load(base, i))
+          if stops != 0 {
+            i += stops.trailingZeroBitCount >> 3
+            break
+          }
+          i += 8
+        }
+        if i >= end { break }
+      }
       let c = b[i]
       if c == 0x22 {
         span.end = i
@@ -139,7 +150,7 @@ struct JSONScanner {
   }
 
   mutating func literal(_ word: StaticString) throws(JSONError) {
-    let n = word.utf8CodeUnitsCount
+    let n = word.utf8CodeUnitCount
     guard i + n <= end else { throw fail("bad literal") }
     let w = word.utf8Start
     for k in 0..<n where b[i + k] != w[k] { throw fail("bad literal") }
@@ -211,7 +222,8 @@ struct JSONScanner {
 public enum JSONText {
   /// Appends the decoded bytes of `span` (escapes resolved; `\uXXXX` as
   /// UTF-8, surrogate pairs joined, lone surrogates as U+FFFD).
-  public static func decode(_ b: UnsafeBufferPointer<UInt8>, _ span: Span, into out: inout [UInt8]) {
+  public static func decode(_ b: UnsafeBufferPointer<UInt8>, _ span: Span, into out: inout [UInt8])
+  {
     let end = min(span.end, b.count)
     var i = max(span.start, 0)
     if !span.escaped {

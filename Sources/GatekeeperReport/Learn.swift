@@ -9,6 +9,11 @@
 // - tar: operands, relative to the last `-C DIR` / `--directory=DIR`
 //   (short clusters, old-style `czf - DIR` and long options that take a
 //   value are followed, so values are never taken for paths).
+// Only records a rule's scope could change are learnt from: allowed
+// records (and errors after an allow, which carry an argv), and denials
+// with reason no-matching-rule, rsync-outside-roots or tar-outside-roots.
+// Other denials (forbidden options, shell syntax, ...) are only counted in
+// a comment: no roots or clients are ever taken from them.
 // Relative paths are taken from `/` (gatekeeper's working directory);
 // paths with `..` are left out. Roots: every requested path, paths inside
 // another dropped, then two or more siblings under a parent other than `/`
@@ -20,6 +25,7 @@ struct LearnGroup {
   var counts = Counts()
   var clients: [String: Int] = [:]
   var paths: [String: Int] = [:]
+  var refusedPaths: [String: Int] = [:]
   var execs: [String: Int] = [:]
   var reasons: [String: Int] = [:]
   var example = ""
@@ -33,7 +39,11 @@ public struct Learner: RecordConsumer {
   var unmatchedExample = ""
   var unmatchedFirst = Int64.max
   var probes = 0
+  var ignored: [String: Int] = [:]
   public var totals = Counts()
+  static let scopeReasons: Set<String> = [
+    "no-matching-rule", "rsync-outside-roots", "tar-outside-roots",
+  ]
 
   public init() {}
 
@@ -46,8 +56,12 @@ public struct Learner: RecordConsumer {
       probes += 1
       return
     }
-    let command = r.command.map { JSONText.string(b, $0) } ?? ""
     let argv = r.argv.map { RecordParser.strings(b, $0) } ?? []
+    if argv.isEmpty && !(v.verdict == .deny && Learner.scopeReasons.contains(reason)) {
+      ignored[reason.isEmpty ? "(no reason)" : reason, default: 0] += 1
+      return
+    }
+    let command = r.command.map { JSONText.string(b, $0) } ?? ""
     var words: [[UInt8]]
     var exec: String? = nil
     if !argv.isEmpty {
@@ -57,14 +71,23 @@ public struct Learner: RecordConsumer {
       words = Array(Words.dropPrefixes(Words.split(Array(command.utf8)[...])))
     }
     guard let first = words.first else { return unmatch(command, v.time) }
+    // What ran is named by the record's detail (the profile) when allowed:
+    // the policy's exec= may be any program.
+    let named = argv.isEmpty ? "" : JSONText.string(b, r.detail)
+    let detail = named == "rsync-sender" || named == "tar-create" ? named : ""
     let program = String(decoding: Words.basename(first), as: UTF8.self)
     let rest = Array(words.dropFirst())
     let profile: String
     var paths: [String]
-    if program.hasPrefix("rsync") && rest.contains(Array("--server".utf8)) && rest.contains(Array("--sender".utf8)) {
+    if detail == "rsync-sender"
+      || (detail.isEmpty && program.hasPrefix("rsync") && rest.contains(Array("--server".utf8))
+        && rest.contains(Array("--sender".utf8)))
+    {
       profile = "rsync-sender"
       paths = LearnPaths.rsync(rest)
-    } else if program.hasPrefix("tar"), let p = LearnPaths.tar(rest) {
+    } else if detail == "tar-create" || (detail.isEmpty && program.hasPrefix("tar")),
+      let p = LearnPaths.tar(rest)
+    {
       profile = "tar-create"
       paths = p
     } else {
@@ -83,7 +106,9 @@ public struct Learner: RecordConsumer {
     let before = paths.count
     paths = paths.compactMap(LearnPaths.normalize)
     g.skippedPaths += before - paths.count
-    for p in paths { g.paths[p, default: 0] += 1 }
+    for p in paths {
+      if argv.isEmpty { g.refusedPaths[p, default: 0] += 1 } else { g.paths[p, default: 0] += 1 }
+    }
     groups[id] = g
   }
 
@@ -112,23 +137,34 @@ public struct Learner: RecordConsumer {
     var out = "# gatekeeper learn: a proposed policy from \(totals.calls) records"
     if totals.calls > 0 { out += ", \(Time.iso(totals.first)) .. \(Time.iso(totals.last))" }
     out += "\n# Nothing has been applied. Review every rule before adding it to the policy.\n"
-    out += "# roots: the paths requested (siblings merged into their parent); from: the clients seen.\n"
+    out +=
+      "# roots: the paths requested (siblings merged into their parent); from: the clients seen.\n"
     for g in groups.values.sorted(by: { ($0.label, $0.profile) < ($1.label, $1.profile) }) {
       let c = g.counts
       out += "\n"
       out += Learner.comment(
         "\(g.profile)\(g.label.isEmpty ? "" : ", label \(g.label)"): \(c.calls) records (\(c.allowed) allowed, "
-          + "\(c.denied) denied, \(c.errors) errors), first \(Time.iso(c.first)), last \(Time.iso(c.last))")
-      out += Learner.comment("paths: " + (g.paths.isEmpty ? "(none)" : Learner.list(g.paths)))
-      if g.skippedPaths > 0 { out += Learner.comment("left out: \(g.skippedPaths) paths with '..'") }
+          + "\(c.denied) denied, \(c.errors) errors), first \(Time.iso(c.first)), last \(Time.iso(c.last))"
+      )
+      if !g.paths.isEmpty { out += Learner.comment("paths allowed: " + Learner.list(g.paths)) }
+      if !g.refusedPaths.isEmpty {
+        out += Learner.comment("paths refused: " + Learner.list(g.refusedPaths))
+      }
+      if g.skippedPaths > 0 {
+        out += Learner.comment("left out: \(g.skippedPaths) paths with '..'")
+      }
       out += Learner.comment("clients: " + (g.clients.isEmpty ? "(none)" : Learner.list(g.clients)))
-      if !g.reasons.isEmpty { out += Learner.comment("refused: " + Learner.list(g.reasons)) }
+      if !g.reasons.isEmpty {
+        out += Learner.comment("denied or failed: " + Learner.list(g.reasons))
+      }
       out += Learner.comment("e.g. " + g.example)
       var rule = "allow \(g.profile)"
       let defaultExec = g.profile == "rsync-sender" ? "/usr/bin/rsync" : "/usr/bin/tar"
-      let exec = g.execs.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? defaultExec
+      let exec =
+        g.execs.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
+        ?? defaultExec
       rule += " exec=" + (LearnPaths.policySafe(exec) ? exec : defaultExec)
-      let roots = LearnPaths.roots(Array(g.paths.keys))
+      let roots = LearnPaths.roots(Array(g.paths.keys) + Array(g.refusedPaths.keys))
       if roots.isEmpty {
         out += Learner.comment("no usable paths: roots= left at its default (/); narrow it by hand")
       } else {
@@ -144,7 +180,8 @@ public struct Learner: RecordConsumer {
       }
       let clients = g.clients.keys.filter(LearnPaths.isAddress).sorted()
       if g.noClient > 0 {
-        out += Learner.comment("from= left out: \(g.noClient) calls had no client address (local or sudo)")
+        out += Learner.comment(
+          "from= left out: \(g.noClient) calls had no client address (local or sudo)")
       } else if clients.count < g.clients.count {
         out += Learner.comment("from= left out: some client addresses are not IP addresses")
       } else if !clients.isEmpty {
@@ -153,10 +190,23 @@ public struct Learner: RecordConsumer {
       out += rule + "\n"
     }
     if unmatched > 0 {
-      out += "\n" + Learner.comment("\(unmatched) records are neither an rsync sender nor a tar create; no rule proposed")
+      out +=
+        "\n"
+        + Learner.comment(
+          "\(unmatched) records are neither an rsync sender nor a tar create; no rule proposed")
       out += Learner.comment("e.g. " + unmatchedExample)
     }
-    if probes > 0 { out += "\n" + Learner.comment("\(probes) `true` probes (answered by gatekeeper) ignored") }
+    if !ignored.isEmpty {
+      let n = ignored.values.reduce(0, +)
+      out +=
+        "\n"
+        + Learner.comment(
+          "\(n) records not learnt from (refused for what they ask, not where or who):")
+      out += Learner.comment("  " + Learner.list(ignored, limit: 12))
+    }
+    if probes > 0 {
+      out += "\n" + Learner.comment("\(probes) `true` probes (answered by gatekeeper) ignored")
+    }
     return out
   }
 }
@@ -171,12 +221,18 @@ enum LearnPaths {
   /// word as their value when written without `=`.
   static let shortWithValue = Set("bCfFgHIKLNTVX".utf8)
   static let longWithValue: Set<String> = [
-    "directory", "file", "exclude", "exclude-from", "files-from", "newer", "after-date", "newer-mtime",
-    "listed-incremental", "label", "blocking-factor", "record-size", "use-compress-program", "transform", "xform",
-    "owner", "group", "mode", "mtime", "format", "tape-length", "info-script", "new-volume-script", "volno-file",
-    "rsh-command", "starting-file", "checkpoint-action", "exclude-tag", "exclude-tag-all", "exclude-tag-under",
-    "exclude-ignore", "exclude-ignore-recursive", "suffix", "to-command", "index-file", "level", "quoting-style",
-    "quote-chars", "no-quote-chars", "strip-components", "sort", "warning", "owner-map", "group-map",
+    "directory", "file", "exclude", "exclude-from", "files-from", "newer", "after-date",
+    "newer-mtime",
+    "listed-incremental", "label", "blocking-factor", "record-size", "use-compress-program",
+    "transform", "xform",
+    "owner", "group", "mode", "mtime", "format", "tape-length", "info-script", "new-volume-script",
+    "volno-file",
+    "rsh-command", "starting-file", "checkpoint-action", "exclude-tag", "exclude-tag-all",
+    "exclude-tag-under",
+    "exclude-ignore", "exclude-ignore-recursive", "suffix", "to-command", "index-file", "level",
+    "quoting-style",
+    "quote-chars", "no-quote-chars", "strip-components", "sort", "warning", "owner-map",
+    "group-map",
   ]
 
   /// Operand paths of a tar create (nil when it is not a create).
@@ -259,19 +315,24 @@ enum LearnPaths {
 
   /// Can be written as a policy word (no white space, comma, `#`, control).
   static func policySafe(_ s: String) -> Bool {
-    !s.isEmpty && s.first != "#" && !s.unicodeScalars.contains { $0.value <= 0x20 || $0 == "," || $0.value == 0x7f || Escape.isUnsafe($0.value) }
+    !s.isEmpty && s.first != "#"
+      && !s.unicodeScalars.contains {
+        $0.value <= 0x20 || $0 == "," || $0.value == 0x7f || Escape.isUnsafe($0.value)
+      }
   }
 
   static func isAddress(_ s: String) -> Bool {
-    !s.isEmpty && s.count <= 45 && s.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit || $0 == ":" || $0 == "." }
+    !s.isEmpty && s.count <= 45
+      && s.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit || $0 == ":" || $0 == "." }
   }
 
   static func roots(_ paths: [String]) -> [String] {
-    var set = Set(paths.map { p in
-      var q = p
-      while !policySafe(q) && q != "/" { q = parent(q) }
-      return q
-    })
+    var set = Set(
+      paths.map { p in
+        var q = p
+        while !policySafe(q) && q != "/" { q = parent(q) }
+        return q
+      })
     func prune() {
       let sorted = set.sorted { $0.count < $1.count }
       var kept: [String] = []
@@ -282,7 +343,8 @@ enum LearnPaths {
     while true {
       var byParent: [String: Int] = [:]
       for p in set where p != "/" { byParent[parent(p), default: 0] += 1 }
-      guard let merge = byParent.filter({ $0.key != "/" && $0.value >= 2 }).keys.sorted().first else { break }
+      guard let merge = byParent.filter({ $0.key != "/" && $0.value >= 2 }).keys.sorted().first
+      else { break }
       set = Set(set.filter { parent($0) != merge } + [merge])
       prune()
     }

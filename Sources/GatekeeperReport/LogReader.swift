@@ -28,7 +28,7 @@ public struct InputStats: Sendable {
 }
 
 /// `--since`/`--until`/`--label`/`--client`: since inclusive, until exclusive.
-public struct RecordFilter: Sendable {
+public struct RecordFilter: Equatable, Sendable {
   public var since: Int64? = nil
   public var until: Int64? = nil
   public var label: [UInt8]? = nil
@@ -38,7 +38,11 @@ public struct RecordFilter: Sendable {
 }
 
 /// Decision of a record.
-public enum Verdict: Int, Sendable { case allow = 0, deny = 1, error = 2 }
+public enum Verdict: Int, Sendable {
+  case allow = 0
+  case deny = 1
+  case error = 2
+}
 
 /// What a consumer of records sees: the parsed spans, the buffer they point
 /// into, and the already-parsed time and verdict.
@@ -64,6 +68,7 @@ public struct LogReader<Consumer: RecordConsumer> {
   var inputName = "-"
   var scratch: [UInt8] = []
   var fieldScratch: [UInt8] = []
+  var parsed = RawRecord()
 
   public init(_ consumer: Consumer, filter: RecordFilter = RecordFilter()) {
     self.consumer = consumer
@@ -84,6 +89,17 @@ public struct LogReader<Consumer: RecordConsumer> {
     let n = chunk.count
     var i = 0
     while i < n {
+      if let base = chunk.baseAddress {
+        while i + 8 <= n {
+          let nl = Bytes.newlines(Bytes.load(base, i))
+          if nl != 0 {
+            i += nl.trailingZeroBitCount >> 3
+            break
+          }
+          i += 8
+        }
+        if i >= n { break }
+      }
       guard chunk[i] == 0x0a else {
         i += 1
         continue
@@ -144,10 +160,13 @@ public struct LogReader<Consumer: RecordConsumer> {
   }
 
   /// Finds `@cee:` in b[from..<end].
-  static func cee(_ b: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) -> Int? {
-    var i = from
+  static func cee(_ b: UnsafeBufferPointer<UInt8>, from: Int, to limit: Int) -> Int? {
+    let end = min(limit, b.count)
+    var i = max(from, 0)
     while i + 5 <= end {
-      if b[i] == 0x40 && b[i + 1] == 0x63 && b[i + 2] == 0x65 && b[i + 3] == 0x65 && b[i + 4] == 0x3a {
+      if b[i] == 0x40 && b[i + 1] == 0x63 && b[i + 2] == 0x65 && b[i + 3] == 0x65
+        && b[i + 4] == 0x3a
+      {
         return i
       }
       i += 1
@@ -155,10 +174,13 @@ public struct LogReader<Consumer: RecordConsumer> {
     return nil
   }
 
-  static func contains(_ b: UnsafeBufferPointer<UInt8>, _ w: StaticString, from: Int, to end: Int) -> Bool {
-    let n = w.utf8CodeUnitsCount
+  static func contains(_ b: UnsafeBufferPointer<UInt8>, _ w: StaticString, from: Int, to limit: Int)
+    -> Bool
+  {
+    let end = min(limit, b.count)
+    let n = w.utf8CodeUnitCount
     let p = w.utf8Start
-    var i = from
+    var i = max(from, 0)
     outer: while i + n <= end {
       for k in 0..<n where b[i + k] != p[k] {
         i += 1
@@ -173,6 +195,10 @@ public struct LogReader<Consumer: RecordConsumer> {
   mutating func line(_ b: UnsafeBufferPointer<UInt8>) {
     lineNumber += 1
     stats.lines += 1
+    guard b.count <= LogReader.maxLine else {
+      malformed("line longer than \(LogReader.maxLine) bytes")
+      return
+    }
     var start = 0
     var end = b.count
     while end > 0, b[end - 1] == 0x0d || b[end - 1] == 0x20 { end -= 1 }
@@ -182,23 +208,21 @@ public struct LogReader<Consumer: RecordConsumer> {
       return
     }
     if b[start] == 0x7b {
-      switch RecordParser.parse(b, from: start, to: end) {
-      case .success(let r):
-        if r.looksLikeRecord {
-          record(b, r)
-        } else if let m = r.message {
-          journalMessage(b, r, m)
-        } else {
-          stats.skipped += 1
-        }
-      case .failure(let e):
-        if LogReader.contains(b, "\"decision\"", from: start, to: end) || LogReader.contains(b, "@cee:", from: start, to: end)
+      if let e = RecordParser.parse(b, from: start, to: end, into: &parsed) {
+        if LogReader.contains(b, "\"decision\"", from: start, to: end)
+          || LogReader.contains(b, "@cee:", from: start, to: end)
           || LogReader.contains(b, "{\"v\":", from: start, to: start + 5)
         {
           malformed("bad JSON at column \(e.offset - start + 1): \(e.message)")
         } else {
           stats.skipped += 1
         }
+      } else if parsed.looksLikeRecord {
+        record(b, parsed)
+      } else if let m = parsed.message {
+        journalMessage(b, parsed, m)
+      } else {
+        stats.skipped += 1
       }
       return
     }
@@ -213,15 +237,19 @@ public struct LogReader<Consumer: RecordConsumer> {
   mutating func ceeRecord(_ b: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) {
     var s = from
     while s < end, b[s] == 0x20 { s += 1 }
-    switch RecordParser.parse(b, from: s, to: end) {
-    case .success(let r):
-      if r.looksLikeRecord { record(b, r) } else { stats.skipped += 1 }
-    case .failure(let e):
-      if LogReader.contains(b, "\"decision\"", from: s, to: end) || LogReader.contains(b, "{\"v\":", from: s, to: min(end, s + 5)) {
+    var r = RawRecord()
+    if let e = RecordParser.parse(b, from: s, to: end, into: &r) {
+      if LogReader.contains(b, "\"decision\"", from: s, to: end)
+        || LogReader.contains(b, "{\"v\":", from: s, to: min(end, s + 5))
+      {
         malformed("bad JSON after @cee: at column \(e.offset - s + 1): \(e.message)")
       } else {
         stats.skipped += 1
       }
+    } else if r.looksLikeRecord {
+      record(b, r)
+    } else {
+      stats.skipped += 1
     }
   }
 
@@ -247,7 +275,7 @@ public struct LogReader<Consumer: RecordConsumer> {
   }
 
   static func equal(_ b: UnsafeBufferPointer<UInt8>, _ s: Span, _ w: StaticString) -> Bool {
-    let n = w.utf8CodeUnitsCount
+    let n = w.utf8CodeUnitCount
     guard !s.escaped, s.count == n else { return false }
     let p = w.utf8Start
     for k in 0..<n where b[s.start + k] != p[k] { return false }
@@ -265,8 +293,10 @@ public struct LogReader<Consumer: RecordConsumer> {
     return fieldScratch == want
   }
 
-  mutating func record(_ b: UnsafeBufferPointer<UInt8>, _ r: RawRecord) {
-    guard r.seen & RawRecord.hasTime != 0, !r.time.escaped, let t = Time.parse(b, r.time.start, r.time.end) else {
+  mutating func record(_ b: UnsafeBufferPointer<UInt8>, _ r: borrowing RawRecord) {
+    guard r.seen & RawRecord.hasTime != 0, !r.time.escaped,
+      let t = Time.parse(b, r.time.start, r.time.end)
+    else {
       malformed(r.seen & RawRecord.hasTime == 0 ? "record without time" : "record with a bad time")
       return
     }
@@ -278,7 +308,9 @@ public struct LogReader<Consumer: RecordConsumer> {
     } else if LogReader.equal(b, r.decision, "error") {
       verdict = .error
     } else {
-      malformed(r.seen & RawRecord.hasDecision == 0 ? "record without decision" : "record with an unknown decision")
+      malformed(
+        r.seen & RawRecord.hasDecision == 0
+          ? "record without decision" : "record with an unknown decision")
       return
     }
     if !filter.isEmpty {

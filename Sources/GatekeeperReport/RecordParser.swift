@@ -42,20 +42,42 @@ public enum RecordParser {
   public static func parse(_ b: UnsafeBufferPointer<UInt8>, from start: Int = 0, to end: Int? = nil)
     -> Result<RawRecord, JSONError>
   {
-    var s = JSONScanner(b, from: start, to: end)
     var r = RawRecord()
-    do {
+    if let e = parse(b, from: start, to: end, into: &r) { return .failure(e) }
+    return .success(r)
+  }
+
+  /// Parses into `r` (reset first); returns the error, if any.
+  public static func parse(
+    _ b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int?, into r: inout RawRecord
+  )
+    -> JSONError?
+  {
+    var s = JSONScanner(b, from: start, to: end)
+    r = RawRecord()
+    do throws(JSONError) {
       try s.expect(0x7b)
       s.skipSpace()
       if s.peek == 0x7d {
         s.i += 1
       } else {
+        var next = 0
         while true {
           s.skipSpace()
-          let k = try s.string()
-          try s.expect(0x3a)
+          let which: Key
+          let (length, known) = matchCanonical(s, next)
+          if length > 0 {
+            s.i += length
+            which = known
+            next += 1
+          } else {
+            let k = try s.string()
+            try s.expect(0x3a)
+            which = key(s.b, k)
+            next = canonicalIndex(which).map { $0 + 1 } ?? next
+          }
           s.skipSpace()
-          try field(k, &s, &r)
+          try field(which, &s, &r)
           s.skipSpace()
           guard !s.atEnd else { throw s.fail("unterminated object") }
           let c = s.b[s.i]
@@ -69,58 +91,162 @@ public enum RecordParser {
       s.skipSpace()
       guard s.atEnd else { throw s.fail("text after the object") }
     } catch {
-      return .failure(error)
+      return error
     }
-    return .success(r)
+    return nil
   }
 
   /// Which known key a key span names (escaped keys are never known keys).
-  enum Key { case v, time, host, pid, decision, reason, detail, rule, label, user, client, clientPort, key, mode, command, argv, secluded, message, other }
+  enum Key {
+    case v, time, host, pid, decision, reason, detail, rule, label, user, client, clientPort, key,
+      mode, command, argv, secluded, message, other
+  }
 
+  // Each key's first eight bytes as a little-endian word (RecordTests
+  // checks these against Bytes.pack of the names).
+  static let kV: UInt64 = 0x76, kPid: UInt64 = 0x646970, kKey: UInt64 = 0x79656b
+  static let kTime: UInt64 = 0x656d_6974, kHost: UInt64 = 0x7473_6f68, kRule: UInt64 = 0x656c_7572
+  static let kUser: UInt64 = 0x7265_7375, kMode: UInt64 = 0x6564_6f6d, kArgv: UInt64 = 0x7667_7261
+  static let kLabel: UInt64 = 0x6c_6562_616c, kReason: UInt64 = 0x6e6f_7361_6572,
+    kDetail: UInt64 = 0x6c69_6174_6564
+  static let kClient: UInt64 = 0x746e_6569_6c63, kCommand: UInt64 = 0x64_6e61_6d6d_6f63
+  static let kMessage: UInt64 = 0x45_4741_5353_454d, kDecision: UInt64 = 0x6e6f_6973_6963_6564
+  static let kSecluded: UInt64 = 0x6465_6475_6c63_6573, kClientPort: UInt64 = 0x705f_746e_6569_6c63
+  static let kClientPortTail: UInt64 = 0x74726f
+
+  /// Keys are compared as their first eight bytes packed in a word.
   static func key(_ b: UnsafeBufferPointer<UInt8>, _ k: Span) -> Key {
-    if k.escaped { return .other }
-    func eq(_ w: StaticString) -> Bool {
-      let n = w.utf8CodeUnitsCount
-      guard k.count == n else { return false }
-      let p = w.utf8Start
-      for j in 0..<n where b[k.start + j] != p[j] { return false }
-      return true
-    }
+    if k.escaped || k.count > 11 || k.count == 0 { return .other }
+    let w = Bytes.pack(b, k.start, k.count)
     switch k.count {
-    case 1: return eq("v") ? .v : .other
-    case 3:
-      if eq("pid") { return .pid }
-      if eq("key") { return .key }
-      return .other
+    case 1: return w == kV ? .v : .other
+    case 3: return w == kPid ? .pid : w == kKey ? .key : .other
     case 4:
-      if eq("time") { return .time }
-      if eq("host") { return .host }
-      if eq("rule") { return .rule }
-      if eq("user") { return .user }
-      if eq("mode") { return .mode }
-      if eq("argv") { return .argv }
+      if w == kTime { return .time }
+      if w == kHost { return .host }
+      if w == kRule { return .rule }
+      if w == kUser { return .user }
+      if w == kMode { return .mode }
+      if w == kArgv { return .argv }
       return .other
-    case 5: return eq("label") ? .label : .other
-    case 6:
-      if eq("reason") { return .reason }
-      if eq("detail") { return .detail }
-      if eq("client") { return .client }
-      return .other
-    case 7:
-      if eq("command") { return .command }
-      if eq("MESSAGE") { return .message }
-      return .other
-    case 8:
-      if eq("decision") { return .decision }
-      if eq("secluded") { return .secluded }
-      return .other
-    case 11: return eq("client_port") ? .clientPort : .other
+    case 5: return w == kLabel ? .label : .other
+    case 6: return w == kReason ? .reason : w == kDetail ? .detail : w == kClient ? .client : .other
+    case 7: return w == kCommand ? .command : w == kMessage ? .message : .other
+    case 8: return w == kDecision ? .decision : w == kSecluded ? .secluded : .other
+    case 11:
+      return w == kClientPort && Bytes.pack(b, k.start + 8, 3) == kClientPortTail
+        ? .clientPort : .other
     default: return .other
     }
   }
 
-  static func field(_ k: Span, _ s: inout JSONScanner, _ r: inout RawRecord) throws(JSONError) {
-    let which = key(s.b, k)
+  /// One key as gatekeeper writes it: `"key":` packed in two little-endian
+  /// words with their masks.
+  struct Canonical {
+    var w1: UInt64, m1: UInt64, w2: UInt64, m2: UInt64
+    var length: Int
+    var key: Key
+  }
+
+  /// The keys in the order gatekeeper writes them, so that the usual record
+  /// is read without scanning its keys as strings.
+  @inline(__always) static func canonical(_ n: Int) -> Canonical {
+    switch n {
+    case 0: return Canonical(w1: 0x3a22_7622, m1: 0xffff_ffff, w2: 0x0, m2: 0x0, length: 4, key: .v)
+    case 1:
+      return Canonical(
+        w1: 0x3a_2265_6d69_7422, m1: 0xff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 7, key: .time)
+    case 2:
+      return Canonical(
+        w1: 0x3a_2274_736f_6822, m1: 0xff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 7, key: .host)
+    case 3:
+      return Canonical(
+        w1: 0x3a22_6469_7022, m1: 0xffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 6, key: .pid)
+    case 4:
+      return Canonical(
+        w1: 0x6f69_7369_6365_6422, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a_226e, m2: 0xff_ffff,
+        length: 11, key: .decision)
+    case 5:
+      return Canonical(
+        w1: 0x226e_6f73_6165_7222, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a, m2: 0xff, length: 9,
+        key: .reason)
+    case 6:
+      return Canonical(
+        w1: 0x226c_6961_7465_6422, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a, m2: 0xff, length: 9,
+        key: .detail)
+    case 7:
+      return Canonical(
+        w1: 0x3a_2265_6c75_7222, m1: 0xff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 7, key: .rule)
+    case 8:
+      return Canonical(
+        w1: 0x3a22_6c65_6261_6c22, m1: 0xffff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 8,
+        key: .label)
+    case 9:
+      return Canonical(
+        w1: 0x3a_2272_6573_7522, m1: 0xff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 7, key: .user)
+    case 10:
+      return Canonical(
+        w1: 0x2274_6e65_696c_6322, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a, m2: 0xff, length: 9,
+        key: .client)
+    case 11:
+      return Canonical(
+        w1: 0x5f74_6e65_696c_6322, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a22_7472_6f70,
+        m2: 0xffff_ffff_ffff, length: 14, key: .clientPort)
+    case 12:
+      return Canonical(
+        w1: 0x3a22_7965_6b22, m1: 0xffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 6, key: .key)
+    case 13:
+      return Canonical(
+        w1: 0x3a_2265_646f_6d22, m1: 0xff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 7, key: .mode)
+    case 14:
+      return Canonical(
+        w1: 0x646e_616d_6d6f_6322, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a22, m2: 0xffff, length: 10,
+        key: .command)
+    case 15:
+      return Canonical(
+        w1: 0x3a_2276_6772_6122, m1: 0xff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 7, key: .argv)
+    case 16:
+      return Canonical(
+        w1: 0x6564_756c_6365_7322, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a_2264, m2: 0xff_ffff,
+        length: 11, key: .secluded)
+    default: return Canonical(w1: 0, m1: 0, w2: 0, m2: 0, length: 0, key: .other)
+    }
+  }
+
+  static func canonicalIndex(_ k: Key) -> Int? {
+    switch k {
+    case .v: 0
+    case .time: 1
+    case .host: 2
+    case .pid: 3
+    case .decision: 4
+    case .reason: 5
+    case .detail: 6
+    case .rule: 7
+    case .label: 8
+    case .user: 9
+    case .client: 10
+    case .clientPort: 11
+    case .key: 12
+    case .mode: 13
+    case .command: 14
+    case .argv: 15
+    case .secluded: 16
+    case .message, .other: nil
+    }
+  }
+
+  /// The length of `"key":` and the key when the input at `s.i` is the
+  /// canonical key number `n` exactly (length 0 when it is not).
+  @inline(__always) static func matchCanonical(_ s: JSONScanner, _ n: Int) -> (Int, Key) {
+    let c = canonical(n)
+    guard c.length > 0, let base = s.b.baseAddress, s.i >= 0, s.i + 16 <= s.end,
+      Bytes.load(base, s.i) & c.m1 == c.w1, Bytes.load(base, s.i &+ 8) & c.m2 == c.w2
+    else { return (0, .other) }
+    return (c.length, c.key)
+  }
+
+  static func field(_ which: Key, _ s: inout JSONScanner, _ r: inout RawRecord) throws(JSONError) {
     func str() throws(JSONError) -> Span {
       guard s.peek == 0x22 else { throw s.fail("\(which) is not a string") }
       return try s.string()
@@ -223,7 +349,7 @@ public enum RecordParser {
     if s.peek == 0x5d { return out }
     while true {
       s.skipSpace()
-      guard let n = try? s.number(), let v = n, (0...255).contains(v) else { return nil }
+      guard let v = try? s.number(), (0...255).contains(v) else { return nil }
       out.append(UInt8(v))
       s.skipSpace()
       guard s.peek == 0x2c else { return out }

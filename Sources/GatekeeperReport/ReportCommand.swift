@@ -3,7 +3,10 @@
 // loop is specialised inside this module).
 
 public struct ReportOptions: Equatable, Sendable {
-  public enum Format: Equatable, Sendable { case text, json, html(String) }
+  public enum Format: Equatable, Sendable {
+    case text, json
+    case html(String)
+  }
   public var learn = false
   public var help = false
   public var format = Format.text
@@ -22,7 +25,9 @@ public struct ReportOptions: Equatable, Sendable {
     """
 
   /// Parses the words after `report` / `learn`. `now` (ms) resolves `24h`.
-  public static func parse(_ subcommand: String, _ args: [[UInt8]], now: Int64) -> Result<ReportOptions, ReportUsageError> {
+  public static func parse(_ subcommand: String, _ args: [[UInt8]], now: Int64) -> Result<
+    ReportOptions, ReportUsageError
+  > {
     var o = ReportOptions()
     o.learn = subcommand == "learn"
     var i = 0
@@ -57,14 +62,20 @@ public struct ReportOptions: Equatable, Sendable {
       case "--help", "-h":
         o.help = true
       case "--json" where !o.learn:
-        guard o.format == .text else { return .failure(ReportUsageError("--json and --html exclude each other")) }
+        guard o.format == .text else {
+          return .failure(ReportUsageError("--json and --html exclude each other"))
+        }
         o.format = .json
       case "--html" where !o.learn:
-        guard o.format == .text else { return .failure(ReportUsageError("--json and --html exclude each other")) }
+        guard o.format == .text else {
+          return .failure(ReportUsageError("--json and --html exclude each other"))
+        }
         guard !v.isEmpty else { return .failure(ReportUsageError("--html needs a file name")) }
         o.format = .html(v)
       case "--since", "--until":
-        guard let t = parseTime(v, now: now) else { return .failure(ReportUsageError("bad \(name) time '\(v)'")) }
+        guard let t = parseTime(v, now: now) else {
+          return .failure(ReportUsageError("bad \(name) time '\(v)'"))
+        }
         if name == "--since" { o.filter.since = t } else { o.filter.until = t }
       case "--label":
         o.filter.label = Array(v.utf8)
@@ -84,7 +95,9 @@ public struct ReportOptions: Equatable, Sendable {
     if let t = Time.parse(s, requireTime: false) { return t }
     guard let unit = s.last, s.count >= 2, s.count <= 10 else { return nil }
     let digits = s.dropLast()
-    guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int64(digits) else { return nil }
+    guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int64(digits) else {
+      return nil
+    }
     let scale: Int64
     switch unit {
     case "s": scale = 1000
@@ -108,11 +121,31 @@ public struct ReportUsageError: Error, Equatable, Sendable {
 public struct ReportSession {
   var reader: LogReader<Aggregator>
   public init(filter: RecordFilter) { reader = LogReader(Aggregator(), filter: filter) }
+  public var filter: RecordFilter { reader.filter }
   public mutating func begin(_ name: String) { reader.begin(name) }
   public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) { reader.feed(chunk) }
   public mutating func finish() { reader.finish() }
   public mutating func read(_ name: String, _ bytes: [UInt8]) { reader.read(name, bytes) }
   public func summary() -> Summary { reader.consumer.summary(reader.stats, filter: reader.filter) }
+  /// Lines read so far from the current input.
+  public var currentLine: Int { reader.lineNumber }
+
+  /// Adds a session that read the rest of the current input (from line
+  /// `lineOffset + 1` on) on another thread.
+  public mutating func merge(_ other: ReportSession, lineOffset: Int) {
+    reader.consumer.merge(other.reader.consumer)
+    let o = other.reader.stats
+    reader.stats.lines += o.lines
+    reader.stats.skipped += o.skipped
+    reader.stats.malformed += o.malformed
+    reader.stats.filteredOut += o.filteredOut
+    for var m in o.malformedLines where reader.stats.malformedLines.count < InputStats.keepMalformed
+    {
+      m.line += lineOffset
+      reader.stats.malformedLines.append(m)
+    }
+    reader.lineNumber += other.reader.lineNumber
+  }
   public func render(_ format: ReportOptions.Format) -> String {
     let s = summary()
     switch format {
@@ -137,7 +170,9 @@ public struct LearnSession {
     let st = reader.stats
     if st.malformed > 0 {
       out += "\n" + Learner.comment("\(st.malformed) malformed lines skipped, e.g.:")
-      for m in st.malformedLines.prefix(5) { out += Learner.comment("  \(m.input):\(m.line): \(m.error)") }
+      for m in st.malformedLines.prefix(5) {
+        out += Learner.comment("  \(m.input):\(m.line): \(m.error)")
+      }
     }
     return out
   }

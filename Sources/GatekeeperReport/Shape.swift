@@ -10,6 +10,7 @@
 // - `--name=value` becomes `--name=*`; a short option cluster is kept as it
 //   is up to its first character outside [A-Za-z0-9.], the rest becomes `*`
 //   (`-C/etc` -> `-C*`, `-logDtpre.iLsfxCIvu` stays);
+// - a first argument of letters only stays (old-style `tar czf`);
 // - other words: `.` and `-` stay; digits become `N`; words containing a
 //   `/` or starting with `.` become `PATH`, anything else `ARG`;
 // - runs of the same abstract word collapse into one followed by `...`.
@@ -45,7 +46,9 @@ public enum Words {
         inWord = true
         i += 1
         while i < end, bytes[i] != 0x22 {
-          if bytes[i] == 0x5c, i + 1 < end, [0x22, 0x5c, 0x24, 0x60].contains(bytes[i + 1]) { i += 1 }
+          if bytes[i] == 0x5c, i + 1 < end, [0x22, 0x5c, 0x24, 0x60].contains(bytes[i + 1]) {
+            i += 1
+          }
           cur.append(bytes[i])
           i += 1
         }
@@ -92,7 +95,9 @@ public enum Words {
         i += 1
         if i < words.count, words[i] == Array("-n".utf8) {
           i += 2
-        } else if i < words.count, words[i].first == 0x2d, words[i].count > 1, words[i].dropFirst().allSatisfy(isDigit) {
+        } else if i < words.count, words[i].first == 0x2d, words[i].count > 1,
+          words[i].dropFirst().allSatisfy(isDigit)
+        {
           i += 1
         }
       } else if base == Array("ionice".utf8) {
@@ -119,7 +124,13 @@ public enum Shape {
     var out: [String] = [String(decoding: Words.basename(first), as: UTF8.self)]
     var last = ""
     var repeated = false
-    for w in words.dropFirst() {
+    for (n, w) in words.dropFirst().enumerated() {
+      if n == 0 && !w.isEmpty && w.count <= 16
+        && w.allSatisfy({ $0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7a })
+      {
+        out.append(String(decoding: w, as: UTF8.self))  // old-style options: `tar czf`
+        continue
+      }
       if out.count >= maxWords {
         out.append("…")
         break
@@ -138,7 +149,9 @@ public enum Shape {
   }
 
   static func abstract(_ w: [UInt8]) -> String {
-    if w == [0x2e] || w == [0x2d] || w == [0x2d, 0x2d] { return String(decoding: w, as: UTF8.self) }
+    if w == [0x2e] || w == [0x2d] || w == [0x2d, 0x2d] {
+      return String(decoding: w, as: UTF8.self)
+    }
     if w.count > 1, w[0] == 0x2d {
       if w.count > 2, w[1] == 0x2d {
         if let eq = w.firstIndex(of: 0x3d) { return printable(w[..<eq]) + "=*" }

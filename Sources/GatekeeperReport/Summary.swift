@@ -112,13 +112,20 @@ extension Aggregator {
     if let v = filter.client { s.filters.append(("client", String(decoding: v, as: UTF8.self))) }
     s.totals = totals
 
-    s.clients = (0..<clients.count).map { Group(name: clients.string($0), counts: clientCounts[$0]) }
-      .sorted { Aggregator.byCalls($0.counts, $0.name, $1.counts, $1.name) }
+    s.clients = (0..<clients.count).map {
+      Group(name: clients.string($0), counts: clientCounts[$0])
+    }
+    .sorted { Aggregator.byCalls($0.counts, $0.name, $1.counts, $1.name) }
     s.rules = (0..<rules.count).map { Group(name: rules.string($0), counts: ruleCounts[$0]) }
       .sorted { Aggregator.byCalls($0.counts, $0.name, $1.counts, $1.name) }
     s.keys = keyLabels.enumerated().map {
-      KeyGroup(key: keys.string($0.element.key), label: labels.string($0.element.label), counts: keyLabelCounts[$0.offset])
-    }.sorted { Aggregator.byCalls($0.counts, $0.key + "\u{0}" + $0.label, $1.counts, $1.key + "\u{0}" + $1.label) }
+      KeyGroup(
+        key: keys.string($0.element.key), label: labels.string($0.element.label),
+        counts: keyLabelCounts[$0.offset])
+    }.sorted {
+      Aggregator.byCalls(
+        $0.counts, $0.key + "\u{0}" + $0.label, $1.counts, $1.key + "\u{0}" + $1.label)
+    }
     s.denials = (0..<reasons.count).filter { denyReasons[$0].counts.calls > 0 }
       .map { sample(reasons.string($0), denyReasons[$0]) }
       .sorted { Aggregator.byCalls($0.counts, $0.name, $1.counts, $1.name) }
@@ -129,12 +136,17 @@ extension Aggregator {
     s.shapeCount = shapes.count
     if totals.calls > 0 {
       let span = totals.last - totals.first
-      let cutoff = totals.first + span / 100 * Definitions.newShapePercent + span % 100 * Definitions.newShapePercent / 100
+      let cutoff =
+        totals.first + span / 100 * Definitions.newShapePercent + span % 100
+        * Definitions.newShapePercent / 100
       s.newShapesAfter = cutoff
       if span >= 60_000 {
         s.newShapes = (0..<shapes.count).filter { shapeSamples[$0].counts.first > cutoff }
           .map { sample(shapes.string($0), shapeSamples[$0]) }
-          .sorted { $0.counts.first != $1.counts.first ? $0.counts.first < $1.counts.first : $0.name < $1.name }
+          .sorted {
+            $0.counts.first != $1.counts.first
+              ? $0.counts.first < $1.counts.first : $0.name < $1.name
+          }
       }
     }
 
@@ -142,11 +154,14 @@ extension Aggregator {
       let hours = keyHours[(k * 24)..<(k * 24 + 24)]
       let peak = hours.map { $0.counts.calls }.max() ?? 0
       for (h, sample) in hours.enumerated()
-      where sample.counts.calls > 0 && sample.counts.calls * 100 < peak * Definitions.unusualPercentOfPeak {
+      where sample.counts.calls > 0
+        && sample.counts.calls * 100 < peak * Definitions.unusualPercentOfPeak
+      {
         s.unusual.append(
           UnusualHour(
             key: keys.string(k), label: labels.string(sample.label), hour: h, counts: sample.counts,
-            keyCalls: keyCalls[k], peak: peak, example: sample.command >= 0 ? commands.string(sample.command) : nil,
+            keyCalls: keyCalls[k], peak: peak,
+            example: sample.command >= 0 ? commands.string(sample.command) : nil,
             client: clients.string(sample.client)))
       }
     }

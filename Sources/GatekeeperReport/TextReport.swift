@@ -20,10 +20,21 @@ public enum TextReport {
     return line + "\n"
   }
 
-  static func table(_ title: String, _ columns: [Column], _ rows: [[String]], notes: [[String]] = []) -> String {
+  /// Longest list printed for new shapes and unusual hours (all are in
+  /// --json and --html).
+  static let maxRows = 25
+
+  static func table(
+    _ title: String, _ columns: [Column], _ rows: [[String]], notes: [[String]] = [],
+    limit: Int = Int.max
+  ) -> String {
     var out = "\n" + title + "\n"
     out += row(columns, columns.map { $0.title })
     for (i, r) in rows.enumerated() {
+      if i == limit {
+        out += "  ... \(rows.count - limit) more (see --json or --html)\n"
+        break
+      }
       out += row(columns, r)
       if i < notes.count {
         for n in notes[i] { out += "    " + Escape.fit(Escape.terminal(n), 76) + "\n" }
@@ -44,27 +55,36 @@ public enum TextReport {
   public static func render(_ s: Summary) -> String {
     var out = "gatekeeper report\n"
     if let first = s.first, let last = s.last {
-      out += "Period   \(Time.seconds(first)) .. \(Time.seconds(last)) (\(Time.duration(last - first)))\n"
+      out +=
+        "Period   \(Time.seconds(first)) .. \(Time.seconds(last)) (\(Time.duration(last - first)))\n"
     } else {
       out += "Period   (no records)\n"
     }
-    out += "Records  \(s.records): allowed \(s.totals.allowed), denied \(s.totals.denied), errors \(s.totals.errors)\n"
+    out +=
+      "Records  \(s.records): allowed \(s.totals.allowed), denied \(s.totals.denied), errors \(s.totals.errors)\n"
     let inputs = s.inputs.count == 1 ? "1 input" : "\(s.inputs.count) inputs"
     out += "Input    \(inputs), \(s.lines) lines: \(s.skipped) skipped, \(s.malformed) malformed"
     out += s.filteredOut > 0 ? ", \(s.filteredOut) filtered out\n" : "\n"
     if !s.filters.isEmpty {
-      out += "Filters  " + Escape.terminal(s.filters.map { "\($0.0) \($0.1)" }.joined(separator: ", ")) + "\n"
+      out +=
+        "Filters  " + Escape.terminal(s.filters.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+        + "\n"
     }
     guard s.records > 0 else { return out + malformed(s) }
 
     let counts = [
-      Column(title: "CALLS", width: 7, right: true), Column(title: "ALLOWED", width: 7, right: true),
-      Column(title: "DENIED", width: 6, right: true), Column(title: "ERRORS", width: 6, right: true),
+      Column(title: "CALLS", width: 7, right: true),
+      Column(title: "ALLOWED", width: 7, right: true),
+      Column(title: "DENIED", width: 6, right: true),
+      Column(title: "ERRORS", width: 6, right: true),
     ]
-    func n(_ c: Counts) -> [String] { [String(c.calls), String(c.allowed), String(c.denied), String(c.errors)] }
+    func n(_ c: Counts) -> [String] {
+      [String(c.calls), String(c.allowed), String(c.denied), String(c.errors)]
+    }
 
     out += table(
-      "Clients", [Column(title: "ADDRESS", width: 24)] + counts + [Column(title: "LAST SEEN", width: 16)],
+      "Clients",
+      [Column(title: "ADDRESS", width: 24)] + counts + [Column(title: "LAST SEEN", width: 16)],
       s.clients.map { [show($0.name, "(local)")] + n($0.counts) + [Time.short($0.counts.last)] })
     out += table(
       "Keys", [Column(title: "KEY", width: 27), Column(title: "LABEL", width: 13)] + counts,
@@ -78,19 +98,24 @@ public enum TextReport {
       Column(title: "FIRST SEEN", width: 16), Column(title: "LAST SEEN", width: 16),
     ]
     func reasonRows(_ g: [SampleGroup]) -> [[String]] {
-      g.map { [$0.name, String($0.counts.calls), Time.short($0.counts.first), Time.short($0.counts.last)] }
+      g.map {
+        [$0.name, String($0.counts.calls), Time.short($0.counts.first), Time.short($0.counts.last)]
+      }
     }
     if s.denials.isEmpty {
       out += "\nDenials by reason\n  (none)\n"
     } else {
-      out += table("Denials by reason", reasonColumns, reasonRows(s.denials), notes: s.denials.map(example))
+      out += table(
+        "Denials by reason", reasonColumns, reasonRows(s.denials), notes: s.denials.map(example))
     }
     if !s.errorReasons.isEmpty {
-      out += table("Errors by reason", reasonColumns, reasonRows(s.errorReasons), notes: s.errorReasons.map(example))
+      out += table(
+        "Errors by reason", reasonColumns, reasonRows(s.errorReasons),
+        notes: s.errorReasons.map(example))
     }
 
     let after = s.newShapesAfter.map { Time.short($0) } ?? "-"
-    let title = "New command shapes (first seen after \(after), the last 20% of the period)"
+    let title = "New command shapes (first seen in the last 20%, after \(after))"
     if s.newShapes.isEmpty {
       out += "\n\(title)\n  (none; \(s.shapeCount) shapes in the period)\n"
     } else {
@@ -101,7 +126,7 @@ public enum TextReport {
           Column(title: "SHAPE", width: 49),
         ],
         s.newShapes.map { [Time.short($0.counts.first), String($0.counts.calls), $0.name] },
-        notes: s.newShapes.map(example))
+        notes: s.newShapes.map(example), limit: maxRows)
     }
 
     let unusualTitle =
@@ -113,17 +138,23 @@ public enum TextReport {
       out += table(
         unusualTitle,
         [
-          Column(title: "KEY", width: 22), Column(title: "LABEL", width: 9), Column(title: "HOUR", width: 5),
-          Column(title: "CALLS", width: 6, right: true), Column(title: "KEY CALLS", width: 9, right: true),
+          Column(title: "KEY", width: 22), Column(title: "LABEL", width: 9),
+          Column(title: "HOUR", width: 5),
+          Column(title: "CALLS", width: 6, right: true),
+          Column(title: "KEY CALLS", width: 9, right: true),
           Column(title: "LAST SEEN", width: 16),
         ],
         s.unusual.map {
           [
-            show($0.key, "(none)"), show($0.label, "-"), Time.pad(Int64($0.hour), 2) + ":00", String($0.counts.calls),
+            show($0.key, "(none)"), show($0.label, "-"), Time.pad(Int64($0.hour), 2) + ":00",
+            String($0.counts.calls),
             String($0.keyCalls), Time.short($0.counts.last),
           ]
         },
-        notes: s.unusual.map { u in u.example.map { ["e.g. " + $0 + "  (" + show(u.client, "local") + ")"] } ?? [] })
+        notes: s.unusual.map { u in
+          u.example.map { ["e.g. " + $0 + "  (" + show(u.client, "local") + ")"] } ?? []
+        },
+        limit: maxRows)
     }
     return out + malformed(s)
   }

@@ -16,14 +16,13 @@ public enum Time {
     return era * 146_097 + doe - 719_468
   }
 
-  /// Parses `YYYY-MM-DD[(T| )HH:MM[:SS[.fff...]]][Z|±HH[:]MM]` (a missing
-  /// zone means UTC). With `dateOnly` false the time part is required.
-  public static func parse(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, requireTime: Bool = true)
-    -> Int64?
-  {
-    var i = start
-    let end = min(end, b.count)
-    func digits(_ n: Int) -> Int64? {
+  /// A cursor over the bytes of a time (no closures: this runs per record).
+  struct Cursor {
+    let b: UnsafeBufferPointer<UInt8>
+    var i: Int
+    let end: Int
+
+    mutating func digits(_ n: Int) -> Int64? {
       guard i + n <= end else { return nil }
       var v: Int64 = 0
       for _ in 0..<n {
@@ -34,40 +33,55 @@ public enum Time {
       }
       return v
     }
-    func take(_ c: UInt8) -> Bool {
+
+    mutating func take(_ c: UInt8) -> Bool {
       guard i < end, b[i] == c else { return false }
       i += 1
       return true
     }
-    guard let y = digits(4), take(0x2d), let mo = digits(2), take(0x2d), let d = digits(2),
+  }
+
+  /// Parses `YYYY-MM-DD[(T| )HH:MM[:SS[.fff...]]][Z|±HH[:]MM]` (a missing
+  /// zone means UTC). With `requireTime` the time of day is required.
+  public static func parse(
+    _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, requireTime: Bool = true
+  )
+    -> Int64?
+  {
+    var c = Cursor(b: b, i: max(start, 0), end: min(end, b.count))
+    guard let y = c.digits(4), c.take(0x2d), let mo = c.digits(2), c.take(0x2d),
+      let d = c.digits(2),
       (1...12).contains(mo), (1...31).contains(d)
     else { return nil }
     var ms = days(y, mo, d) * day
-    if i == end { return requireTime ? nil : ms }
-    guard take(0x54) || take(0x20) || take(0x74) else { return nil }
-    guard let h = digits(2), take(0x3a), let mi = digits(2), h < 24, mi < 60 else { return nil }
+    if c.i == c.end { return requireTime ? nil : ms }
+    guard c.take(0x54) || c.take(0x20) || c.take(0x74) else { return nil }
+    guard let h = c.digits(2), c.take(0x3a), let mi = c.digits(2), h < 24, mi < 60 else {
+      return nil
+    }
     ms += h * hour + mi * 60_000
-    if take(0x3a) {
-      guard let s = digits(2), s <= 60 else { return nil }
+    if c.take(0x3a) {
+      guard let s = c.digits(2), s <= 60 else { return nil }
       ms += s * 1000
-      if take(0x2e) || take(0x2c) {
+      if c.take(0x2e) || c.take(0x2c) {
         var scale: Int64 = 100
         var any = false
-        while i < end, b[i] >= 0x30, b[i] <= 0x39 {
-          ms += Int64(b[i] - 0x30) * scale
+        while c.i < c.end, b[c.i] >= 0x30, b[c.i] <= 0x39 {
+          ms += Int64(b[c.i] - 0x30) * scale
           scale /= 10
           any = true
-          i += 1
+          c.i += 1
         }
         guard any else { return nil }
       }
     }
-    if i == end || take(0x5a) || take(0x7a) { return i == end ? ms : nil }
+    if c.i == c.end { return ms }
+    if c.take(0x5a) || c.take(0x7a) { return c.i == c.end ? ms : nil }
     let sign: Int64
-    if take(0x2b) { sign = 1 } else if take(0x2d) { sign = -1 } else { return nil }
-    guard let oh = digits(2) else { return nil }
-    _ = take(0x3a)
-    guard let om = digits(2), i == end, oh < 24, om < 60 else { return nil }
+    if c.take(0x2b) { sign = 1 } else if c.take(0x2d) { sign = -1 } else { return nil }
+    guard let oh = c.digits(2) else { return nil }
+    _ = c.take(0x3a)
+    guard let om = c.digits(2), c.i == c.end, oh < 24, om < 60 else { return nil }
     return ms - sign * (oh * hour + om * 60_000)
   }
 
@@ -103,7 +117,8 @@ public enum Time {
   /// `2026-11-26T22:47:16.802Z` (the records' own format).
   public static func iso(_ ms: Int64) -> String {
     let (y, m, d, h, mi, s, milli) = civil(ms)
-    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(milli, 3))Z"
+    return
+      "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(milli, 3))Z"
   }
 
   /// `2026-11-26 22:47` (terminal tables).
