@@ -135,6 +135,12 @@ public enum RsyncSender {
     var request = RsyncRequest()
     if let denial = request.parseCommandLine(words, scope: scope) { return .failure(denial) }
     if request.secluded {
+      // With -s the command line carries only the cluster (and --iconv);
+      // a letter that rebuilds as a long option (`-s0` is --from0) is not
+      // a shape any client sends.
+      if let extra = request.options.first(where: { !$0.hasPrefix("--iconv=") }) {
+        return .failure(Denial(RsyncReason.secludedWithArgs, clip(extra)))
+      }
       return .success(
         ToolPlan(arguments: request.rebuilt(paths: [], confine: nil), needsSecludedBlock: true))
     }
@@ -187,6 +193,11 @@ public enum RsyncSender {
       }
     }
     let confine = scope.confineRoot ? confinementRoot(paths, roots: scope.roots) : nil
+    // gatekeeper's own rebuilt shape may carry `--confine-root=R -- .`; it is
+    // accepted only when R is exactly the root gatekeeper would add itself.
+    if let asked = request.confineRoot, asked != confine {
+      return .failure(Denial(RsyncReason.confineRoot, clip("--confine-root=" + asked)))
+    }
     return .success(ToolPlan(arguments: request.rebuilt(paths: paths, confine: confine)))
   }
 
@@ -237,6 +248,8 @@ struct RsyncRequest {
   var secluded = false
   /// Long options in canonical `--name` / `--name=value` form, in order.
   var options: [String] = []
+  /// `--confine-root=R` seen right before `-- .` (gatekeeper's own shape).
+  var confineRoot: String? = nil
   var iconv = false
   /// Negations seen so far (see RsyncOption.negations).
   var negated: Set<Character> = []
@@ -293,6 +306,14 @@ struct RsyncRequest {
         break
       }
       if !word.hasPrefix("-") || word == "-" { break }
+      if confineRoot == nil, word.hasPrefix("--confine-root="), firstCluster != nil,
+        words.index(index, offsetBy: 2, limitedBy: words.endIndex).map({ $0 < words.endIndex }) == true,
+        words[words.index(after: index)] == "--", words[words.index(index, offsetBy: 2)] == "."
+      {
+        confineRoot = String(word.dropFirst("--confine-root=".count))
+        index = words.index(after: index)
+        continue
+      }
       let denial =
         word.hasPrefix("--")
         ? parseLong(word, scope: scope)

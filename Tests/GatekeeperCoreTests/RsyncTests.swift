@@ -567,6 +567,24 @@ private let badStreams: [(String, [UInt8], Int, RsyncReason)] = [
     }
   }
 
+  /// gatekeeper's own argv, fed back, is allowed again unchanged (fuzz
+  /// invariant); any other client-chosen confinement is refused.
+  @Test(arguments: confinement)
+  func confinedPlanIsIdempotent(_ line: String, _ root: String?) throws {
+    let plan = try RsyncSender.check(words(line), scope: confining).get().arguments
+    #expect(try RsyncSender.check(plan, scope: confining).get().arguments == plan)
+    guard root != nil else { return }
+    #expect(code(RsyncSender.check(plan, scope: scope)) == "rsync-confine-root")
+    let other = plan.map { $0.hasPrefix("--confine-root=") ? "--confine-root=/" : $0 }
+    #expect(code(RsyncSender.check(other, scope: confining)) == "rsync-confine-root")
+  }
+
+  @Test func secludedClusterCarriesNoLongOptions() {
+    // `-s0` would rebuild as `-s --from0`, a shape no client sends.
+    #expect(code(RsyncSender.check(words("--server --sender -s0"), scope: scope)) == "rsync-secluded-with-args")
+    #expect(code(RsyncSender.check(words("--server --sender -slogDtpre.iLsfxCIvu"), scope: scope)) == "allowed")
+  }
+
   @Test func noConfineRootWithoutPolicyOrOnWholeTree() throws {
     let line = words("--server --sender -logDtpre.iLsfxCIvu . /etc/")
     let plain = try RsyncSender.check(line, scope: scope).get().arguments
