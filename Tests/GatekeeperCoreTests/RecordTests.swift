@@ -53,6 +53,13 @@ import Testing
   func isoTime(_ ms: Int64, _ text: String) {
     #expect(AuditRecord.isoTime(ms) == text)
   }
+
+  /// Extreme times do not trap (found by fuzzing); the text stays well formed.
+  @Test(arguments: [Int64.min, Int64.min + 1, Int64.max])
+  func extremeTimesDoNotTrap(_ ms: Int64) {
+    let text = AuditRecord.isoTime(ms)
+    #expect(text.hasSuffix("Z") && text.contains("T"))
+  }
 }
 
 @Suite struct FingerprintTests {

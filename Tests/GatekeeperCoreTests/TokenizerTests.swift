@@ -82,6 +82,8 @@ import Testing
 
   @Test(arguments: [
     ["rsync", "--server", "."], ["a", "it's", "x y", ""], ["a", "~x", "#y", "$z", "*", "é"],
+    // A combining mark after a quote must not hide the quote (found by fuzzing).
+    ["a", "'\u{065A}|"], ["'\u{301}", "x'\u{301}'"],
   ])
   func shellQuoteRoundTrips(_ words: [String]) throws {
     let quoted = Tokenizer.shellQuote(words)
