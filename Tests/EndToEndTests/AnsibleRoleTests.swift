@@ -17,10 +17,10 @@ import Testing
 enum AnsiblePlaybook {
   /// $ANSIBLE_PLAYBOOK, else ansible-playbook on PATH, else the venv .ci/run makes.
   static let path: String? = {
-    let env = ProcessInfo.processInfo.environment
-    if let p = env["ANSIBLE_PLAYBOOK"], !p.isEmpty { return FileManager.default.isExecutableFile(atPath: p) ? p : nil }
-    let dirs = (env["PATH"] ?? "").split(separator: ":").map(String.init) + ["/opt/ansible-core/bin"]
-    return dirs.map { $0 + "/ansible-playbook" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    if let p = ProcessInfo.processInfo.environment["ANSIBLE_PLAYBOOK"], !p.isEmpty {
+      return FileManager.default.isExecutableFile(atPath: p) ? p : nil
+    }
+    return Proc.which("ansible-playbook", also: ["/opt/ansible-core/bin"])
   }()
 
   /// Counts from the PLAY RECAP line for localhost.
@@ -48,9 +48,8 @@ enum AnsiblePlaybook {
 }
 
 private let ansibleReady =
-  RootRecipeRun.isRoot && RootRecipeSSHD.toolsPresent
-  && FileManager.default.isExecutableFile(atPath: "/usr/sbin/visudo")
-  && FileManager.default.isExecutableFile(atPath: RootRecipeRun.gatekeeper())
+  isRoot && SSHLab.toolsPresent && FileManager.default.isExecutableFile(atPath: "/usr/sbin/visudo")
+  && Gatekeeper.isBuilt
 
 @Suite(
   "Ansible role",
@@ -63,56 +62,50 @@ private let ansibleReady =
     "needs root (the role installs root-owned files; sshd logs the key in as root), sshd, ssh, rsync, tar, visudo (sudo) and the built gatekeeper"
   ))
 struct AnsibleRoleTests {
-  let gatekeeper = RootRecipeRun.gatekeeper()
-  let site = RootRecipeRun.packageRoot() + "/install/ansible/site.yml"
+  let gatekeeper = Gatekeeper.location
+  let site = Gatekeeper.file("install/ansible/site.yml")
 
-  func playbook(_ sandbox: String, vars: [String: Any]) throws -> RootRecipeResult {
+  func playbook(_ sandbox: String, vars: [String: Any]) throws -> Output {
     let varsFile = sandbox + "/vars-\(UUID().uuidString.prefix(8)).json"
     try JSONSerialization.data(withJSONObject: vars, options: [.sortedKeys]).write(to: URL(fileURLWithPath: varsFile))
     let home = sandbox + "/ansible-home"
     // An empty ansible.cfg: no configuration from the machine or the cwd.
     let config = sandbox + "/ansible.cfg"
-    if !FileManager.default.fileExists(atPath: config) { try Data().write(to: URL(fileURLWithPath: config)) }
-    return try RootRecipeRun.run(
+    if !Files.exists(config) { try Files.write(config, "") }
+    return try Proc.run(
       try #require(AnsiblePlaybook.path), ["-c", "local", "-i", "localhost,", site, "-e", "@" + varsFile],
-      environment: [
+      env: Proc.environment(adding: [
         "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "ANSIBLE_CONFIG": config, "ANSIBLE_HOME": home,
         "ANSIBLE_LOCAL_TEMP": home + "/tmp",
         "ANSIBLE_REMOTE_TEMP": home + "/remote-tmp", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_RETRY_FILES_ENABLED": "0",
-      ], timeout: 300)
+      ]), timeout: 300)
   }
 
-  func mode(_ path: String) -> Int? {
-    (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions].flatMap {
-      ($0 as? NSNumber)?.intValue
-    }
-  }
+  func mode(_ path: String) -> Int? { Files.stat(path)?.mode }
 
   func text(_ path: String) -> String? {
     FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
   }
 
   @Test func installsTwiceLocksTheKeyAndRefusesABadPolicy() throws {
-    let t = try RootRecipeRun.tempDirectory("gk-ansible")
-    defer {
-      if ProcessInfo.processInfo.environment["GK_E2E_KEEP"] == nil { try? FileManager.default.removeItem(atPath: t) }
-    }
+    let t = try Files.tempDirectory("gk-ansible")
+    defer { Files.removeLab(t) }
     let fm = FileManager.default
     let data = t + "/data"
     for d in [data + "/tree/sub", data + "/scratch", t + "/root/.ssh"] {
       try fm.createDirectory(atPath: d, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
-    try Data("alpha\n".utf8).write(to: URL(fileURLWithPath: data + "/tree/a.txt"))
-    try Data("beta\n".utf8).write(to: URL(fileURLWithPath: data + "/tree/sub/b.txt"))
+    try Files.write(data + "/tree/a.txt", "alpha\n", mode: 0o644)
+    try Files.write(data + "/tree/sub/b.txt", "beta\n", mode: 0o644)
 
     // The backup key, and an authorized_keys file that already holds an
     // unrelated key (kept) and an UNRESTRICTED line for the backup key
     // (the role must remove it: sshd could otherwise pick it).
     let key = t + "/backup_key"
-    let pub = try RootRecipeRun.newKey(key, comment: "backup@server")
-    let otherPub = try RootRecipeRun.newKey(t + "/other_key", comment: "admin@laptop")
+    let pub = try SSHLab.newKey(key, comment: "backup@server")
+    let otherPub = try SSHLab.newKey(t + "/other_key", comment: "admin@laptop")
     let authorizedKeys = t + "/root/.ssh/authorized_keys"
-    try Data((otherPub + pub).utf8).write(to: URL(fileURLWithPath: authorizedKeys))
+    try Files.write(authorizedKeys, otherPub + pub, mode: 0o644)
 
     let bin = t + "/usr/local/sbin"
     let policyFile = t + "/etc/gatekeeper/gatekeeper.policy"
@@ -164,15 +157,15 @@ struct AnsibleRoleTests {
     #expect(installedPolicy.hasPrefix("# ") && installedPolicy.hasSuffix(policy), "\(installedPolicy)")
     let sudoers = t + "/etc/sudoers.d/gatekeeper"
     #expect(mode(sudoers) == 0o440)
-    let snippet = try RootRecipeRun.must(installed, ["sudoers", "--user", "backup", "--gatekeeper", installed]).out
+    let snippet = try Proc.must(installed, ["sudoers", "--user", "backup", "--gatekeeper", installed]).out
     #expect(text(sudoers) == snippet)
-    #expect(try RootRecipeRun.run("/usr/sbin/visudo", ["-cf", sudoers]).status == 0)
+    #expect(try Proc.run("/usr/sbin/visudo", ["-cf", sudoers]).status == 0)
 
     // authorized_keys: the unrelated key kept, the backup key exactly once,
     // as `gatekeeper authorize` prints it.
-    let expected = try RootRecipeRun.run(
+    let expected = try Proc.run(
       installed, ["authorize", "--gatekeeper", installed, "--policy", policyFile, "--from", "127.0.0.1"],
-      stdin: Data(pub.utf8)
+      stdin: .text(pub)
     ).out
     #expect(expected.hasPrefix("restrict,command=\"\(installed) --policy \(policyFile)\",from=\"127.0.0.1\" "))
     #expect(text(authorizedKeys) == otherPub + expected, "\(text(authorizedKeys) ?? "")")
@@ -180,15 +173,15 @@ struct AnsibleRoleTests {
     #expect(mode(t + "/root/.ssh") == 0o700)
 
     // Through a real sshd reading that file.
-    let sshd = try RootRecipeSSHD(dir: t, authorizedKeysFile: authorizedKeys)
+    let sshd = try SSHLab(dir: t, authorizedKeysFile: authorizedKeys)
     defer { sshd.stop() }
-    let pull = try sshd.rsync(key: key, ["-a", "\(RootRecipeSSHD.destination):\(data)/tree/", t + "/pulled/"])
+    let pull = try sshd.rsync(key: key, ["-a", "\(SSHLab.destination):\(data)/tree/", t + "/pulled/"])
     #expect(pull.status == 0, "rsync pull: \(pull)\nsshd: \(sshd.log)")
     #expect(fm.contents(atPath: t + "/pulled/sub/b.txt") == Data("beta\n".utf8))
     let touch = try sshd.ssh(key: key, "touch \(data)/scratch/pwned")
     #expect(touch.status == 1 && touch.err.contains("gatekeeper: denied"), "touch: \(touch)")
     #expect(!fm.fileExists(atPath: data + "/scratch/pwned"))
-    let decisions = RootRecipeRun.auditRecords(logDir + "/audit.jsonl").map { $0["decision"] as? String ?? "" }
+    let decisions = try AuditRecord.all(in: logDir + "/audit.jsonl").map { $0.decision ?? "" }
     #expect(decisions == ["allow", "deny"])
 
     // A policy gatekeeper rejects is not installed; the run fails.

@@ -12,12 +12,11 @@ import Testing
   let tree: String
 
   init() throws {
-    dir = try Files.privateTempDirectory("gk-e2e-argv")
+    dir = try Files.tempDirectory("gk-e2e-argv")
     policy = dir + "/argv.policy"
     audit = dir + "/audit.jsonl"
     tree = dir + "/data/tree"
-    try FileManager.default.createDirectory(
-      atPath: tree + "/sub", withIntermediateDirectories: true)
+    try Files.makeDirectory(tree + "/sub")
     try Files.write(tree + "/a.txt", "a\n", mode: 0o644)
     try Files.write(tree + "/sub/b.txt", "b\n", mode: 0o600)
     try Files.write(
@@ -29,13 +28,12 @@ import Testing
 
   func gatekeeper(_ words: [String]) throws -> (Output, AuditRecord) {
     let before = Files.lineCount(audit)
-    let out = try Proc.run(try Gatekeeper.path(), ["--policy", policy, "--"] + words, timeout: 10)
+    let out = try Gatekeeper.run(["--policy", policy, "--"] + words, env: Proc.environment(), timeout: 10)
     let lines = Files.lines(audit)
     try #require(lines.count == before + 1, "one record per call: \(out)")
     let record = try AuditRecord(line: lines[lines.count - 1])
-    #expect(record.string("mode") == "argv", "\(record.line)")
-    #expect(
-      record.string("client") == "" && record.string("key") == "", "no ssh here: \(record.line)")
+    #expect(record.mode == "argv", "\(record)")
+    #expect(record.client == "" && record.key == "", "no ssh here: \(record)")
     return (out, record)
   }
 
@@ -45,7 +43,7 @@ import Testing
     record.expectAllowed(exec: "/usr/bin/tar", command: "tar -c -f - -C \(tree) .")
     let dst = dir + "/out"
     try FileManager.default.createDirectory(atPath: dst, withIntermediateDirectories: false)
-    let x = try Proc.run("/usr/bin/tar", ["-x", "-f", "-", "-C", dst], stdin: out.stdout)
+    let x = try Proc.run("/usr/bin/tar", ["-x", "-f", "-", "-C", dst], stdin: .data(out.stdout))
     #expect(x.status == 0, "\(x)")
     let problems = Tree.copyDifferences(try Tree.snapshot(tree), try Tree.snapshot(dst))
     #expect(problems.isEmpty, "\(problems)")
@@ -61,7 +59,7 @@ import Testing
   }
 
   @Test func nothingAfterDoubleDashIsUsage() throws {
-    let out = try Proc.run(try Gatekeeper.path(), ["--policy", policy, "--"], timeout: 10)
+    let out = try Gatekeeper.run(["--policy", policy, "--"], env: Proc.environment(), timeout: 10)
     #expect(out.status == 64, "\(out)")
     #expect(out.err.hasPrefix("gatekeeper: nothing after '--'\n"), "\(out)")
   }

@@ -20,15 +20,15 @@ import Testing
     """
 
   init() throws {
-    dir = try Files.privateTempDirectory("gk-e2e-check")
+    dir = try Files.tempDirectory("gk-e2e-check")
     policy = dir + "/check.policy"
     try Files.write(policy, CheckMode.policyText)
   }
 
   deinit { try? FileManager.default.removeItem(atPath: dir) }
 
-  func check(_ args: [String], stdin: Data? = nil) throws -> Output {
-    try Proc.run(try Gatekeeper.path(), ["check"] + args, stdin: stdin, timeout: 10)
+  func check(_ args: [String], stdin: Proc.Input = .null) throws -> Output {
+    try Gatekeeper.run(["check"] + args, env: Proc.environment(), stdin: stdin, timeout: 10)
   }
 
   struct Case: CustomTestStringConvertible, Sendable {
@@ -126,7 +126,7 @@ import Testing
     #expect(bad.out.hasPrefix("deny "), "\(bad.out)")
     // '-' reads the NUL-separated block from stdin, as the real call does.
     let block = Data("rsync\0--remove-source-files\0.\0/srv/data/x\0\0".utf8)
-    let piped = try check(["--policy", policy, "--secluded", "-", cmd], stdin: block)
+    let piped = try check(["--policy", policy, "--secluded", "-", cmd], stdin: .data(block))
     #expect(piped.status == 1 && piped.out.hasPrefix("deny "), "\(piped); \(piped.out)")
   }
 

@@ -62,48 +62,46 @@ struct ClientsRsyncTests {
     defer { lab.close() }
     let data = lab.dir + "/data"
     let src = "\(data)/\(v.source)"
-    try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
     try ClientTree.make(src)
-    let xattrSet = ClientXattr.set("\(src)/plain.txt", "user.gatekeeper", "kept")
-    try ClientLab.write("plain.txt\nd/with space.txt\n", to: lab.dir + "/list", mode: 0o644)
+    let xattrSet = Tree.setXattr("\(src)/plain.txt", "user.gatekeeper", Data("kept".utf8))
+    try Files.write(lab.dir + "/list", "plain.txt\nd/with space.txt\n", mode: 0o644)
     let dst = lab.dir + "/dst"
     let options = v.options.map { $0 == "--files-from=LIST" ? "--files-from=\(lab.dir)/list" : $0 }
-    let r = try ClientLab.run(
-      ["/usr/bin/rsync"] + options + ["-e", lab.ssh, "root@127.0.0.1:\(src)\(v.remote)", dst + "/"])
-    #expect(r.ok, "\(v.name): \(r.summary)")
+    let r = try Proc.run(
+      "/usr/bin/rsync", options + ["-e", lab.ssh, "root@127.0.0.1:\(src)\(v.remote)", dst + "/"])
+    #expect(r.ok, "\(v.name): \(r)")
 
     switch v.expect {
     case .tree(let sub, let hardLinks):
       let from = sub.isEmpty ? src : "\(src)/\(sub)"
       let to = sub.isEmpty ? dst : "\(dst)/\(sub)"
-      let d = ClientTree.diff(
-        ClientTree.manifest(from, hardLinks: hardLinks), ClientTree.manifest(to, hardLinks: hardLinks))
-      #expect(d.isEmpty, "\(v.name) differs:\n\(d.joined(separator: "\n"))")
-      if v.options.contains("-aHAX") && xattrSet {
-        #expect(ClientXattr.get("\(dst)/plain.txt", "user.gatekeeper") == "kept", "xattr not copied by -X")
+      let aHAX = v.options.contains("-aHAX")
+      try ClientTree.expectSame(from, to, hardLinks: hardLinks, xattrs: aHAX, v.name)
+      if aHAX && xattrSet {
+        #expect(Tree.xattr("\(dst)/plain.txt", "user.gatekeeper") == Data("kept".utf8), "xattr not copied by -X")
       }
     case .only(let paths):
-      let want = ClientTree.manifest(src).filter { paths.contains($0.key) }
-      #expect(want.count == paths.count, "source lacks some of \(paths)")
-      let d = ClientTree.diff(want, ClientTree.manifest(dst))
+      let want = Tree.only(try Tree.snapshot(src), paths)
+      #expect(want.count == paths.count + 1, "source lacks some of \(paths)")
+      let d = Tree.copyDifferences(want, try Tree.snapshot(dst))
       #expect(d.isEmpty, "\(v.name) differs:\n\(d.joined(separator: "\n"))")
     case .listing(let names):
-      for n in names { #expect(r.stdout.contains(n), "listing lacks \(n): \(r.stdout)") }
+      for n in names { #expect(r.out.contains(n), "listing lacks \(n): \(r.out)") }
       #expect(!FileManager.default.fileExists(atPath: dst), "--list-only copied something")
     }
 
-    let records = lab.audit()
+    let records = try lab.audit()
     #expect(records.count == 1, "audit records: \(records)")
     if let a = records.first {
       #expect(a.decision == "allow" && a.reason == "allowed" && a.detail == "rsync-sender", "\(a)")
       for part in [v.command, v.also] where !part.isEmpty {
         #expect(a.command?.contains(part) == true, "audited command \(a.command ?? "nil") lacks \(part)")
       }
-      #expect(a.argv.first == "/usr/bin/rsync" && a.argv.contains("--sender"), "argv \(a.argv)")
+      #expect(a.argv?.first == "/usr/bin/rsync" && a.argv?.contains("--sender") == true, "argv \(a)")
       #expect(a.key?.hasPrefix("SHA256:") == true && a.client == "127.0.0.1", "\(a)")
       if v.options.contains("-s") {
         #expect(a.secluded?.last == src + "/", "secluded block \(a.secluded ?? [])")
-        #expect(a.argv.last == src + "/", "the secluded paths go on argv: \(a.argv)")
+        #expect(a.argv?.last == src + "/", "the secluded paths go on argv: \(a)")
       }
     }
   }
@@ -113,18 +111,17 @@ struct ClientsRsyncTests {
     let lab = try ClientLab("push", rules: ["allow rsync-sender roots=$LAB/data"])
     defer { lab.close() }
     let src = lab.dir + "/data/src"
-    try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
     try ClientTree.make(src)
-    let before = ClientTree.manifest(src, hardLinks: true, dirTimes: true)
+    let before = try Tree.snapshot(src)
     let evil = lab.dir + "/evil"
-    try FileManager.default.createDirectory(atPath: evil, withIntermediateDirectories: true)
-    try ClientLab.write("overwritten\n", to: evil + "/plain.txt", mode: 0o644)
-    let r = try ClientLab.run(["/usr/bin/rsync", "-a", "--delete", "-e", lab.ssh, evil + "/", "root@127.0.0.1:\(src)/"])
+    try Files.makeDirectory(evil)
+    try Files.write(evil + "/plain.txt", "overwritten\n", mode: 0o644)
+    let r = try Proc.run("/usr/bin/rsync", ["-a", "--delete", "-e", lab.ssh, evil + "/", "root@127.0.0.1:\(src)/"])
     #expect(!r.ok)
-    #expect(r.stderr.contains("gatekeeper: denied (rsync-not-sender)"), "\(r.summary)")
-    #expect(
-      ClientTree.diff(before, ClientTree.manifest(src, hardLinks: true, dirTimes: true)).isEmpty, "source changed")
-    let records = lab.audit()
+    #expect(r.err.contains("gatekeeper: denied (rsync-not-sender)"), "\(r)")
+    let changes = Tree.changes(before, try Tree.snapshot(src))
+    #expect(changes.isEmpty, "source changed: \(changes)")
+    let records = try lab.audit()
     #expect(
       records.count == 1 && records.first?.decision == "deny" && records.first?.reason == "rsync-not-sender",
       "\(records)")

@@ -262,7 +262,7 @@ import Testing
 
   /// The naive run: the words with the real tar, from the scratch root.
   @discardableResult
-  static func naiveTar(_ lab: DiffLab, _ words: [String], stdin: Data? = nil) throws -> (Output, String) {
+  static func naiveTar(_ lab: DiffLab, _ words: [String], stdin: Proc.Input = .null) throws -> (Output, String) {
     let archive = try lab.fresh("t") + "/archive"
     let o = try lab.runInRoot(["/usr/bin/tar"] + words, stdoutPath: archive, stdin: stdin, timeout: 20)
     let list = try Proc.run("/usr/bin/tar", ["-tf", archive])
@@ -327,7 +327,7 @@ import Testing
     _ = try lab.runInRoot(["/usr/bin/tar", "-c", "-f", archive, "-C", lab.outside, "secret.txt"])
     let extract = ["-x", "-f", "-", "-C", lab.map("/etc")]
     try Self.expectRefused(lab, "tar " + Shell.join(extract), "tar-mode-not-create")
-    _ = try lab.runInRoot(["/usr/bin/tar"] + extract, stdin: FileManager.default.contents(atPath: archive))
+    _ = try lab.runInRoot(["/usr/bin/tar"] + extract, stdin: .file(archive))
     #expect(Self.exists(lab.map("/etc/secret.txt")), "-x wrote nothing")
     // --atime-preserve (replace) resets atimes, which changes ctimes.
     let file = lab.map("/etc/hosts")

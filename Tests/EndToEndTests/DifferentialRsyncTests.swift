@@ -74,24 +74,13 @@ import Testing
     return (try lab.rsyncClient(args, serverScript: "exec " + Shell.join(serverArgv)), dir)
   }
 
-  /// How two received trees differ: names, kinds, contents, link targets,
-  /// permissions, owners; times only when the row preserves them.
+  /// How the gatekeeper run's tree `b` differs from the direct run's `a`:
+  /// names, kinds, contents, link targets, permissions, owners, hard links;
+  /// file times only when the row preserves them. Both may be empty.
   static func differences(_ a: String, _ b: String, times: Bool) throws -> [String] {
-    let x = try Tree.snapshot(a)
-    let y = try Tree.snapshot(b)
-    var out: [String] = []
-    for name in Set(x.keys).union(y.keys).sorted() where !name.isEmpty {
-      guard let p = x[name], let q = y[name] else {
-        out.append("\(name): only in \(x[name] == nil ? "gatekeeper run" : "direct run")")
-        continue
-      }
-      var same = p.kind == q.kind && p.content == q.content && p.target == q.target && p.uid == q.uid
-        && p.gid == q.gid
-      if p.kind != .symlink { same = same && p.permissions == q.permissions }
-      if times && p.kind == .file { same = same && p.mtime == q.mtime }
-      if !same { out.append("\(name): direct \(p), gatekeeper \(q)") }
-    }
-    return out
+    Tree.copyDifferences(
+      try Tree.snapshot(a), try Tree.snapshot(b), times: times ? .files : .none, hardLinks: true,
+      nonEmpty: false)
   }
 
   static func preservesTimes(_ row: [String]) -> Bool { has(row, "t", "--times") }

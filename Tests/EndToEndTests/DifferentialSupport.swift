@@ -16,12 +16,10 @@ import Testing
 // MARK: - The unit-test tables, read as Swift literals
 
 enum SwiftTable {
-  static func source(_ relative: String, filePath: String = #filePath) throws -> String {
-    let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    let url = root.appendingPathComponent(relative)
-    guard let data = FileManager.default.contents(atPath: url.path) else {
-      throw HarnessError("cannot read \(url.path)")
+  static func source(_ relative: String) throws -> String {
+    let path = Gatekeeper.file(relative)
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw HarnessError("cannot read \(path)")
     }
     return String(decoding: data, as: UTF8.self)
   }
@@ -135,8 +133,8 @@ final class DiffLab {
 
   init() throws {
     gatekeeper = try Gatekeeper.path()
-    base = try Files.privateTempDirectory("gk-diff")
-    for d in [root, outside, out] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
+    base = try Files.tempDirectory("gk-diff")
+    for d in [root, outside, out] { try Files.makeDirectory(d) }
     try populate()
   }
 
@@ -156,25 +154,21 @@ final class DiffLab {
     ]
     for f in files {
       let p = root + "/" + f
-      try FileManager.default.createDirectory(
-        atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try Files.makeDirectory((p as NSString).deletingLastPathComponent)
       try Files.write(p, "content of /\(f)\n", mode: 0o644)
     }
     try Files.write(outside + "/secret.txt", "SECRET outside every root\n")
     _ = link(root + "/home/alice/docs/a.txt", root + "/home/alice/hard.txt")
     try FileManager.default.createSymbolicLink(atPath: root + "/etc/rel", withDestinationPath: "hostname")
     // Fixed times, so a copy can be compared to the nanosecond.
-    for p in try Tree.paths(under: root).reversed() {
-      var times = [timespec(tv_sec: 1_700_000_000, tv_nsec: 0), timespec(tv_sec: 1_700_000_000, tv_nsec: 0)]
-      utimensat(AT_FDCWD, p, &times, AT_SYMLINK_NOFOLLOW)
-    }
+    for p in try Tree.paths(under: root).reversed() { try Tree.setTime(p, 1_700_000_000) }
   }
 
   /// A fresh directory under `out`.
   func fresh(_ label: String) throws -> String {
     counter += 1
     let d = out + "/\(counter)-\(label)"
-    try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+    try Files.makeDirectory(d)
     return d
   }
 
@@ -193,13 +187,15 @@ final class DiffLab {
   /// Table path -> scratch path.
   func map(_ path: String) -> String { path.hasPrefix("/") ? root + path : path }
 
-  /// Runs `argv` with `root` as the working directory (gatekeeper execs
-  /// with `/` as its working directory; `root` stands for `/`).
-  func runInRoot(_ argv: [String], stdoutPath: String? = nil, stdin: Data? = nil, timeout: TimeInterval = 30) throws -> Output {
+  /// Runs `argv` (argv[0] absolute) with `root` as the working directory
+  /// (gatekeeper execs with `/` as its working directory; `root` stands for `/`).
+  func runInRoot(
+    _ argv: [String], stdoutPath: String? = nil, stdin: Proc.Input = .null, timeout: TimeInterval = 30
+  ) throws -> Output {
     try Self.retryingBusy {
       try Proc.run(
-        "/bin/sh", ["-c", "cd \"$0\" && exec \"$@\"", root] + argv, stdin: stdin, stdoutPath: stdoutPath,
-        environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"], timeout: timeout)
+        argv[0], Array(argv.dropFirst()), stdin: stdin, stdoutPath: stdoutPath,
+        env: ["PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"], cwd: root, timeout: timeout)
     }
   }
 
@@ -218,7 +214,7 @@ final class DiffLab {
     return try Self.retryingBusy {
       try Proc.run(
         "/usr/bin/rsync", ["-e", wrapper] + args,
-        environment: ["PATH": "/usr/bin:/bin", "GK_DIFF_SERVER": body, "LC_ALL": "C"], timeout: timeout)
+        env: ["PATH": "/usr/bin:/bin", "GK_DIFF_SERVER": body, "LC_ALL": "C"], timeout: timeout)
     }
   }
 

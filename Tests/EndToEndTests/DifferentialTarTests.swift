@@ -38,7 +38,7 @@ import Testing
     let dir = try lab.fresh(label)
     let file = dir + "/archive"
     let o = try lab.runInRoot(argv, stdoutPath: file)
-    let list = try Proc.run("/usr/bin/tar", ["-tvf", file], environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"])
+    let list = try Proc.run("/usr/bin/tar", ["-tvf", file], env: ["PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"])
     return (o.status, list.status == 0 ? list.out : "unreadable archive (tar -t exit \(list.status))", o.err)
   }
 

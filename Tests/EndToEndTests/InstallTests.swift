@@ -6,64 +6,67 @@
 import Foundation
 import Testing
 
-private let binaryBuilt = FileManager.default.isExecutableFile(atPath: InstallPaths.binary)
+private let binaryBuilt = Gatekeeper.isBuilt
 private let slow = ProcessInfo.processInfo.environment["GATEKEEPER_SLOW"] == "1"
+
+/// Runs `argv` (argv[0] absolute or found on PATH) from the package root
+/// (or `cwd`), with the toolchain and sbin directories on PATH.
+private func run(
+  _ argv: [String], stdin: String? = nil, cwd: String? = nil, env: [String: String] = [:]
+) throws -> Output {
+  let path = "/opt/swift/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+  return try Proc.run(
+    argv[0].hasPrefix("/") ? argv[0] : (Proc.which(argv[0]) ?? argv[0]), Array(argv.dropFirst()),
+    stdin: stdin.map { .text($0) } ?? .null,
+    env: Proc.environment(adding: ["PATH": path].merging(env) { _, new in new }),
+    cwd: cwd ?? Gatekeeper.packageRoot, timeout: 1200)
+}
+
+/// A fresh private directory, removed by the caller.
+private func tempDir(_ tag: String) throws -> String {
+  try Files.tempDirectory("gk-install-\(tag)", mode: 0o755)
+}
 
 @Suite(.enabled(if: binaryBuilt, "needs the gatekeeper binary (swift build, or set GATEKEEPER_BIN)"))
 struct InstallScriptTests {
-  /// Every regular file under `dir` with its mode and contents, for comparing states.
-  func snapshot(_ dir: URL) throws -> [String: String] {
-    var out: [String: String] = [:]
-    let fm = FileManager.default
-    guard let e = fm.enumerator(atPath: dir.path) else { return out }
-    for case let rel as String in e {
-      let p = dir.appendingPathComponent(rel).path
-      let mode = installStat(p).map { String($0.mode, radix: 8) } ?? "?"
-      var isDir: ObjCBool = false
-      _ = fm.fileExists(atPath: p, isDirectory: &isDir)
-      out[rel] = isDir.boolValue ? "dir \(mode)" : "file \(mode) \(fm.contents(atPath: p)?.count ?? -1)"
-    }
-    return out
-  }
-
-  func install(_ dest: URL, _ extra: [String] = [], script: String = "install/install.sh") throws -> InstallProc {
-    try InstallProc.run(
-      ["/bin/bash", InstallPaths.path(script), "--destdir", dest.path, "--binary", InstallPaths.binary] + extra)
+  func install(_ dest: String, _ extra: [String] = [], script: String = "install/install.sh") throws -> Output {
+    try run(["/bin/bash", Gatekeeper.file(script), "--destdir", dest, "--binary", Gatekeeper.location] + extra)
   }
 
   @Test func installsIdempotentlyAndUninstalls() throws {
-    let dest = try InstallPaths.tempDir("destdir")
-    defer { InstallPaths.cleanup(dest) }
+    let dest = try tempDir("destdir")
+    defer { try? FileManager.default.removeItem(atPath: dest) }
     let first = try install(dest)
     #expect(first.status == 0, "\(first.output)")
-    let d = dest.path
-    let policies = try FileManager.default.contentsOfDirectory(atPath: InstallPaths.path("policies"))
+    let d = dest
+    let policies = try FileManager.default.contentsOfDirectory(atPath: Gatekeeper.file("policies"))
       .filter { $0.hasSuffix(".policy") }
     #expect(!policies.isEmpty)
-    #expect(installStat("\(d)/usr/local/sbin/gatekeeper")?.mode == 0o755)
-    #expect(installStat("\(d)/usr/local/share/man/man8/gatekeeper.8")?.mode == 0o644)
-    #expect(installStat("\(d)/usr/local/share/man/man5/gatekeeper.policy.5")?.mode == 0o644)
-    for p in policies { #expect(installStat("\(d)/etc/gatekeeper/\(p).example")?.mode == 0o644, "\(p)") }
-    #expect(installStat("\(d)/etc/gatekeeper/gatekeeper.policy")?.mode == 0o644)
-    #expect(installStat("\(d)/var/log/gatekeeper")?.mode == 0o750)
-    if InstallPaths.isRoot {
-      #expect(installStat("\(d)/usr/local/sbin/gatekeeper")?.uid == 0)
-      #expect(installStat("\(d)/etc/gatekeeper/gatekeeper.policy")?.uid == 0)
+    #expect(Files.stat("\(d)/usr/local/sbin/gatekeeper")?.mode == 0o755)
+    #expect(Files.stat("\(d)/usr/local/share/man/man8/gatekeeper.8")?.mode == 0o644)
+    #expect(Files.stat("\(d)/usr/local/share/man/man5/gatekeeper.policy.5")?.mode == 0o644)
+    for p in policies { #expect(Files.stat("\(d)/etc/gatekeeper/\(p).example")?.mode == 0o644, "\(p)") }
+    #expect(Files.stat("\(d)/etc/gatekeeper/gatekeeper.policy")?.mode == 0o644)
+    #expect(Files.stat("\(d)/var/log/gatekeeper")?.mode == 0o750)
+    if isRoot {
+      #expect(Files.stat("\(d)/usr/local/sbin/gatekeeper")?.uid == 0)
+      #expect(Files.stat("\(d)/etc/gatekeeper/gatekeeper.policy")?.uid == 0)
     }
     #expect(
       FileManager.default.contents(atPath: "\(d)/etc/gatekeeper/gatekeeper.policy")
-        == FileManager.default.contents(atPath: InstallPaths.path("policies/rsync-pull.policy")))
+        == FileManager.default.contents(atPath: Gatekeeper.file("policies/rsync-pull.policy")))
     // The installed binary accepts the installed default policy.
-    let check = try InstallProc.run([
+    let check = try run([
       "\(d)/usr/local/sbin/gatekeeper", "check", "--policy", "\(d)/etc/gatekeeper/gatekeeper.policy",
     ])
     #expect(check.status == 0, "\(check.output)")
 
-    // Idempotent: a second run leaves the same tree.
-    let before = try snapshot(dest)
+    // Idempotent: a second run leaves the same names, kinds, modes, owners and contents.
+    let before = try Tree.snapshot(dest)
     let second = try install(dest)
     #expect(second.status == 0, "\(second.output)")
-    #expect(try snapshot(dest) == before)
+    let changed = Tree.copyDifferences(before, try Tree.snapshot(dest), times: .none)
+    #expect(changed.isEmpty, "\(changed)")
 
     // An edited policy is never overwritten, and survives --uninstall.
     let edited = "allow rsync-sender roots=/srv\n"
@@ -75,152 +78,152 @@ struct InstallScriptTests {
 
     let un = try install(dest, ["--uninstall"])
     #expect(un.status == 0, "\(un.output)")
-    #expect(installStat("\(d)/usr/local/sbin/gatekeeper") == nil)
-    #expect(installStat("\(d)/usr/local/share/man/man8/gatekeeper.8") == nil)
-    for p in policies { #expect(installStat("\(d)/etc/gatekeeper/\(p).example") == nil) }
+    #expect(Files.stat("\(d)/usr/local/sbin/gatekeeper") == nil)
+    #expect(Files.stat("\(d)/usr/local/share/man/man8/gatekeeper.8") == nil)
+    for p in policies { #expect(Files.stat("\(d)/etc/gatekeeper/\(p).example") == nil) }
     #expect(try String(contentsOfFile: "\(d)/etc/gatekeeper/gatekeeper.policy", encoding: .utf8) == edited)
-    #expect(installStat("\(d)/var/log/gatekeeper") != nil, "audit logs are kept")
+    #expect(Files.stat("\(d)/var/log/gatekeeper") != nil, "audit logs are kept")
     // Unedited: removed with the rest; uninstalling twice is fine.
     #expect(try install(dest).status == 0)
     try FileManager.default.removeItem(atPath: "\(d)/etc/gatekeeper/gatekeeper.policy")
     #expect(try install(dest).status == 0)
     #expect(try install(dest, ["--uninstall"]).status == 0)
-    #expect(installStat("\(d)/etc/gatekeeper") == nil)
+    #expect(Files.stat("\(d)/etc/gatekeeper") == nil)
     #expect(try install(dest, ["--uninstall"]).status == 0)
   }
 
   @Test func refusesToInstallABadPolicy() throws {
     // A copy of the repository's install/ and policies/ plus one bad policy.
-    let tree = try InstallPaths.tempDir("tree")
-    defer { InstallPaths.cleanup(tree) }
-    let copy = try InstallProc.run(
-      ["/bin/cp", "-rL", InstallPaths.path("install"), InstallPaths.path("policies"), tree.path])
+    let tree = try tempDir("tree")
+    defer { try? FileManager.default.removeItem(atPath: tree) }
+    let copy = try run(
+      ["/bin/cp", "-rL", Gatekeeper.file("install"), Gatekeeper.file("policies"), tree])
     #expect(copy.status == 0, "\(copy.output)")
-    try "allow rsync-sender roots=relative/path\n".write(
-      to: tree.appendingPathComponent("policies/zz-bad.policy"), atomically: true, encoding: .utf8)
-    let dest = tree.appendingPathComponent("dest")
-    let r = try InstallProc.run([
-      "/bin/bash", tree.appendingPathComponent("install/install.sh").path, "--destdir", dest.path, "--binary",
-      InstallPaths.binary,
+    try Files.write(tree + "/policies/zz-bad.policy", "allow rsync-sender roots=relative/path\n", mode: 0o644)
+    let dest = tree + "/dest"
+    let r = try run([
+      "/bin/bash", tree + "/install/install.sh", "--destdir", dest, "--binary",
+      Gatekeeper.location,
     ])
     #expect(r.status == 1)
-    #expect(r.stderr.contains("refusing to install: gatekeeper check rejects policies/zz-bad.policy"), "\(r.output)")
-    #expect(!FileManager.default.fileExists(atPath: dest.path), "nothing may be installed")
+    #expect(r.err.contains("refusing to install: gatekeeper check rejects policies/zz-bad.policy"), "\(r.output)")
+    #expect(!Files.exists(dest), "nothing may be installed")
 
     // A policy whose examples do not hold is refused too.
-    try FileManager.default.removeItem(at: tree.appendingPathComponent("policies/zz-bad.policy"))
-    try "allow rsync-sender roots=/etc\n# expect allow: rsync --server --sender -logDtpre.iLsfxCIvu . /root/\n".write(
-      to: tree.appendingPathComponent("policies/zz-wrong.policy"), atomically: true, encoding: .utf8)
-    let r2 = try InstallProc.run([
-      "/bin/bash", tree.appendingPathComponent("install/install.sh").path, "--destdir", dest.path, "--binary",
-      InstallPaths.binary,
+    try FileManager.default.removeItem(atPath: tree + "/policies/zz-bad.policy")
+    try Files.write(
+      tree + "/policies/zz-wrong.policy",
+      "allow rsync-sender roots=/etc\n# expect allow: rsync --server --sender -logDtpre.iLsfxCIvu . /root/\n", mode: 0o644)
+    let r2 = try run([
+      "/bin/bash", tree + "/install/install.sh", "--destdir", dest, "--binary",
+      Gatekeeper.location,
     ])
     #expect(r2.status == 1)
-    #expect(r2.stderr.contains("the examples in policies/zz-wrong.policy do not hold"), "\(r2.output)")
-    #expect(!FileManager.default.fileExists(atPath: dest.path))
+    #expect(r2.err.contains("the examples in policies/zz-wrong.policy do not hold"), "\(r2.output)")
+    #expect(!Files.exists(dest))
   }
 
-  @Test(.enabled(if: InstallPaths.which("visudo") != nil, "needs visudo (apt-get install sudo)"))
+  @Test(.enabled(if: Proc.which("visudo") != nil, "needs visudo (apt-get install sudo)"))
   func installsTheSudoersSnippet() throws {
-    let dest = try InstallPaths.tempDir("sudoers")
-    defer { InstallPaths.cleanup(dest) }
+    let dest = try tempDir("sudoers")
+    defer { try? FileManager.default.removeItem(atPath: dest) }
     let r = try install(dest, ["--sudoers", "backup"])
     #expect(r.status == 0, "\(r.output)")
-    let file = "\(dest.path)/etc/sudoers.d/gatekeeper"
-    #expect(installStat(file)?.mode == 0o440)
+    let file = "\(dest)/etc/sudoers.d/gatekeeper"
+    #expect(Files.stat(file)?.mode == 0o440)
     let text = try String(contentsOfFile: file, encoding: .utf8)
     #expect(text.contains("\nbackup ALL=(root) NOPASSWD: /usr/local/sbin/gatekeeper\n"))
-    let visudo = try InstallProc.run(["visudo", "-cf", file])
+    let visudo = try run(["visudo", "-cf", file])
     #expect(visudo.status == 0, "\(visudo.output)")
     let un = try install(dest, ["--uninstall"])
     #expect(un.status == 0)
-    #expect(installStat(file) == nil)
+    #expect(Files.stat(file) == nil)
 
     let bad = try install(dest, ["--sudoers", "root,ALL"])
     #expect(bad.status != 0)
-    #expect(installStat("\(dest.path)/usr/local/sbin/gatekeeper") == nil, "nothing installed")
+    #expect(Files.stat("\(dest)/usr/local/sbin/gatekeeper") == nil, "nothing installed")
   }
 
   @Test(
-    .enabled(if: InstallPaths.isRoot, "dpkg -i needs root"),
-    .enabled(if: InstallPaths.which("dpkg-deb") != nil, "needs dpkg-deb (Debian/Ubuntu)"))
+    .enabled(if: isRoot, "dpkg -i needs root"),
+    .enabled(if: Proc.which("dpkg-deb") != nil, "needs dpkg-deb (Debian/Ubuntu)"))
   func debianPackageInstallsChecksAndRemoves() throws {
-    let installed = try InstallProc.run(["dpkg-query", "-W", "-f=${Status}", "gatekeeper"])
+    let installed = try run(["dpkg-query", "-W", "-f=${Status}", "gatekeeper"])
     try #require(
-      !installed.stdout.contains("installed") || installed.stdout.contains("not-installed"),
+      !installed.out.contains("installed") || installed.out.contains("not-installed"),
       "a gatekeeper package is installed on this machine already; not touching it")
-    let built = try InstallProc.run(["/bin/bash", InstallPaths.path("install/deb.sh"), "--binary", InstallPaths.binary])
+    let built = try run(["/bin/bash", Gatekeeper.file("install/deb.sh"), "--binary", Gatekeeper.location])
     #expect(built.status == 0, "\(built.output)")
-    let name = built.stdout.split(separator: "\n").first { $0.hasPrefix("deb.sh: built ") }
+    let name = built.out.split(separator: "\n").first { $0.hasPrefix("deb.sh: built ") }
       .map { String($0.dropFirst("deb.sh: built ".count).split(separator: " ")[0]) }
     let deb = try #require(name, "\(built.output)")
-    let debPath = InstallPaths.path(deb)
+    let debPath = Gatekeeper.file(deb)
     defer { try? FileManager.default.removeItem(atPath: debPath) }
 
-    let contents = try InstallProc.run(["dpkg-deb", "--contents", debPath])
-    #expect(contents.stdout.contains("./usr/share/man/man8/gatekeeper.8.gz"))
-    #expect(contents.stdout.contains("./usr/share/man/man5/gatekeeper.policy.5.gz"))
-    let conffiles = try InstallProc.run(["dpkg-deb", "--ctrl-tarfile", debPath])
+    let contents = try run(["dpkg-deb", "--contents", debPath])
+    #expect(contents.out.contains("./usr/share/man/man8/gatekeeper.8.gz"))
+    #expect(contents.out.contains("./usr/share/man/man5/gatekeeper.policy.5.gz"))
+    let conffiles = try run(["dpkg-deb", "--ctrl-tarfile", debPath])
     #expect(conffiles.status == 0)
-    let info = try InstallProc.sh("dpkg-deb -I '\(debPath)' conffiles")
-    #expect(info.stdout.contains("/etc/gatekeeper/gatekeeper.policy\n"), "\(info.output)")
+    let info = try run(["/bin/bash", "-c", "dpkg-deb -I '\(debPath)' conffiles"])
+    #expect(info.out.contains("/etc/gatekeeper/gatekeeper.policy\n"), "\(info.output)")
 
-    let i = try InstallProc.run(["dpkg", "-i", debPath])
+    let i = try run(["dpkg", "-i", debPath])
     #expect(i.status == 0, "\(i.output)")
-    defer { _ = try? InstallProc.run(["dpkg", "-P", "gatekeeper"]) }
-    let check = try InstallProc.run(["/usr/sbin/gatekeeper", "check", "--policy", "/etc/gatekeeper/gatekeeper.policy"])
+    defer { _ = try? run(["dpkg", "-P", "gatekeeper"]) }
+    let check = try run(["/usr/sbin/gatekeeper", "check", "--policy", "/etc/gatekeeper/gatekeeper.policy"])
     #expect(check.status == 0, "\(check.output)")
-    #expect(installStat("/var/log/gatekeeper")?.mode == 0o750)
-    #expect(installStat("/usr/sbin/gatekeeper")?.uid == 0)
+    #expect(Files.stat("/var/log/gatekeeper")?.mode == 0o750)
+    #expect(Files.stat("/usr/sbin/gatekeeper")?.uid == 0)
     // authorize run from /usr/sbin names /usr/sbin/gatekeeper.
-    let line = try InstallProc.run(["/usr/sbin/gatekeeper", "authorize"], stdin: InstallFixtures.key + "\n")
-    #expect(line.stdout.hasPrefix("restrict,command=\"/usr/sbin/gatekeeper\" ssh-ed25519 "), "\(line.output)")
+    let line = try run(["/usr/sbin/gatekeeper", "authorize"], stdin: InstallFixtures.key + "\n")
+    #expect(line.out.hasPrefix("restrict,command=\"/usr/sbin/gatekeeper\" ssh-ed25519 "), "\(line.output)")
 
-    let r = try InstallProc.run(["dpkg", "-r", "gatekeeper"])
+    let r = try run(["dpkg", "-r", "gatekeeper"])
     #expect(r.status == 0, "\(r.output)")
-    #expect(installStat("/usr/sbin/gatekeeper") == nil)
-    #expect(installStat("/etc/gatekeeper/gatekeeper.policy") != nil, "conffiles stay until purge")
-    let p = try InstallProc.run(["dpkg", "-P", "gatekeeper"])
+    #expect(Files.stat("/usr/sbin/gatekeeper") == nil)
+    #expect(Files.stat("/etc/gatekeeper/gatekeeper.policy") != nil, "conffiles stay until purge")
+    let p = try run(["dpkg", "-P", "gatekeeper"])
     #expect(p.status == 0, "\(p.output)")
-    #expect(installStat("/etc/gatekeeper/gatekeeper.policy") == nil)
-    #expect(installStat("/var/log/gatekeeper") == nil)
+    #expect(Files.stat("/etc/gatekeeper/gatekeeper.policy") == nil)
+    #expect(Files.stat("/var/log/gatekeeper") == nil)
   }
 }
 
 @Suite(.enabled(if: slow, "builds a release binary (minutes): set GATEKEEPER_SLOW=1"))
 struct InstallBuildTests {
   @Test func buildScriptMakesAStaticStrippedBinary() throws {
-    let r = try InstallProc.run(["/bin/bash", InstallPaths.path("install/build.sh")])
+    let r = try run(["/bin/bash", Gatekeeper.file("install/build.sh")])
     #expect(r.status == 0, "\(r.output)")
-    #expect(r.stdout.contains("ok: out/gatekeeper"))
-    let file = try InstallProc.run(["file", "-b", InstallPaths.path("out/gatekeeper")])
-    #expect(file.stdout.contains("statically linked") || file.stdout.contains("static-pie linked"), "\(file.stdout)")
-    #expect(file.stdout.contains("stripped") && !file.stdout.contains("not stripped"))
-    let v = try InstallProc.run([InstallPaths.path("out/gatekeeper"), "--version"])
-    #expect(v.status == 0 && v.stdout.hasPrefix("gatekeeper "))
+    #expect(r.out.contains("ok: out/gatekeeper"))
+    let file = try run(["file", "-b", Gatekeeper.file("out/gatekeeper")])
+    #expect(file.out.contains("statically linked") || file.out.contains("static-pie linked"), "\(file.out)")
+    #expect(file.out.contains("stripped") && !file.out.contains("not stripped"))
+    let v = try run([Gatekeeper.file("out/gatekeeper"), "--version"])
+    #expect(v.status == 0 && v.out.hasPrefix("gatekeeper "))
   }
 }
 
 struct InstallManPageTests {
   static let pages = ["install/man/gatekeeper.8", "install/man/gatekeeper.policy.5"]
 
-  @Test(.enabled(if: InstallPaths.which("mandoc") != nil, "needs mandoc (apt-get install mandoc)"), arguments: pages)
+  @Test(.enabled(if: Proc.which("mandoc") != nil, "needs mandoc (apt-get install mandoc)"), arguments: pages)
   func mandocLintIsClean(page: String) throws {
-    let r = try InstallProc.run(["mandoc", "-T", "lint", "-W", "warning", InstallPaths.path(page)])
+    let r = try run(["mandoc", "-T", "lint", "-W", "warning", Gatekeeper.file(page)])
     #expect(r.status == 0 && r.output.isEmpty, "\(r.output)")
   }
 
   @Test func everyReasonCodeIsDocumented() throws {
-    let codes = try InstallProc.run(["/bin/bash", InstallPaths.path("install/man/reasons.sh"), "--codes"])
+    let codes = try run(["/bin/bash", Gatekeeper.file("install/man/reasons.sh"), "--codes"])
     #expect(codes.status == 0, "\(codes.output)")
-    let list = codes.stdout.split(separator: "\n").map(String.init)
+    let list = codes.out.split(separator: "\n").map(String.init)
     #expect(list.count > 50, "reasons.sh found only \(list.count) codes")
     #expect(Set(list).count == list.count, "duplicate reason codes")
-    let page = try String(contentsOfFile: InstallPaths.path("install/man/gatekeeper.8"), encoding: .utf8)
+    let page = try String(contentsOfFile: Gatekeeper.file("install/man/gatekeeper.8"), encoding: .utf8)
     let documented = Set(page.split(separator: "\n").filter { $0.hasPrefix(".It Cm ") }.map { String($0.dropFirst(7)) })
     for code in list { #expect(documented.contains(code), "gatekeeper.8 does not list \(code)") }
     // ...with the current messages: the generated section is up to date.
-    let check = try InstallProc.run(["/bin/bash", InstallPaths.path("install/man/reasons.sh"), "--check"])
+    let check = try run(["/bin/bash", Gatekeeper.file("install/man/reasons.sh"), "--check"])
     #expect(check.status == 0, "\(check.output)")
   }
 }
@@ -228,20 +231,20 @@ struct InstallManPageTests {
 @Suite(.enabled(if: binaryBuilt, "needs the gatekeeper binary (swift build, or set GATEKEEPER_BIN)"))
 struct InstallPolicyTests {
   static let policies: [String] = {
-    let dir = InstallPaths.path("policies")
+    let dir = Gatekeeper.file("policies")
     return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".policy") }
       .sorted()
   }()
 
   @Test(arguments: policies)
   func shippedPolicyPassesCheck(name: String) throws {
-    let path = InstallPaths.path("policies/\(name)")
-    let r = try InstallProc.run([InstallPaths.binary, "check", "--policy", path])
+    let path = Gatekeeper.file("policies/\(name)")
+    let r = try run([Gatekeeper.location, "check", "--policy", path])
     #expect(r.status == 0, "\(r.output)")
-    #expect(r.stdout.contains(": ok, "))
+    #expect(r.out.contains(": ok, "))
     let text = try String(contentsOfFile: path, encoding: .utf8)
     if text.contains("# expect ") {
-      let ex = try InstallProc.run([InstallPaths.binary, "check", "--examples", "--policy", path])
+      let ex = try run([Gatekeeper.location, "check", "--examples", "--policy", path])
       #expect(ex.status == 0, "\(ex.output)")
     }
   }
@@ -258,8 +261,8 @@ enum InstallFixtures {
 
 @Suite(.enabled(if: binaryBuilt, "needs the gatekeeper binary (swift build, or set GATEKEEPER_BIN)"))
 struct InstallAuthorizeTests {
-  func gk(_ args: [String], stdin: String? = nil) throws -> InstallProc {
-    try InstallProc.run([InstallPaths.binary] + args, stdin: stdin)
+  func gk(_ args: [String], stdin: String? = nil) throws -> Output {
+    try run([Gatekeeper.location] + args, stdin: stdin)
   }
 
   @Test(arguments: [
@@ -276,7 +279,7 @@ struct InstallAuthorizeTests {
   func authorizePrintsTheKeyLine(args: [String], options: String) throws {
     let r = try gk(["authorize"] + args, stdin: InstallFixtures.key + "\n")
     #expect(r.status == 0, "\(r.output)")
-    #expect(r.stdout == options + " " + InstallFixtures.key + "\n")
+    #expect(r.out == options + " " + InstallFixtures.key + "\n")
   }
 
   @Test(arguments: [
@@ -295,26 +298,26 @@ struct InstallAuthorizeTests {
   func refusals(args: [String], stdin: String, status: Int32, message: String) throws {
     let r = try gk(args, stdin: stdin)
     #expect(r.status == status, "\(r.output)")
-    #expect(r.stdout.isEmpty)
-    #expect(r.stderr.contains(message), "\(r.stderr)")
+    #expect(r.out.isEmpty)
+    #expect(r.err.contains(message), "\(r.err)")
   }
 
   @Test func sudoersSnippet() throws {
     let r = try gk(["sudoers", "--user", "backup"])
     #expect(r.status == 0)
     #expect(
-      r.stdout.hasSuffix(
+      r.out.hasSuffix(
         """
         Defaults!/usr/local/sbin/gatekeeper env_reset, env_keep = "SSH_CONNECTION SSH_USER_AUTH", !env_check, !setenv, !requiretty
         backup ALL=(root) NOPASSWD: /usr/local/sbin/gatekeeper
 
         """))
-    if InstallPaths.which("visudo") != nil {
-      let dir = try InstallPaths.tempDir("visudo")
-      defer { InstallPaths.cleanup(dir) }
-      let file = dir.appendingPathComponent("gatekeeper")
-      try r.stdout.write(to: file, atomically: true, encoding: .utf8)
-      let v = try InstallProc.run(["visudo", "-cf", file.path])
+    if Proc.which("visudo") != nil {
+      let dir = try tempDir("visudo")
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      let file = dir + "/gatekeeper"
+      try Files.write(file, r.out, mode: 0o644)
+      let v = try run(["visudo", "-cf", file])
       #expect(v.status == 0, "\(v.output)")
     }
   }

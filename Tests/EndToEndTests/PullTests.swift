@@ -12,8 +12,12 @@ extension ThroughSSHD {
 
     var source: String { "\(SSHServer.destination):\(server.tree)/" }
 
-    func expectIdentical(_ dst: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-      let problems = Tree.copyDifferences(try Tree.snapshot(server.tree), try Tree.snapshot(dst))
+    func expectIdentical(
+      _ dst: String, hardLinks: Bool = false, xattrs: Bool = false,
+      sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+      let problems = Tree.copyDifferences(
+        try Tree.snapshot(server.tree), try Tree.snapshot(dst), hardLinks: hardLinks, xattrs: xattrs)
       #expect(
         problems.isEmpty, "copy differs from source:\n\(problems.joined(separator: "\n"))",
         sourceLocation: sourceLocation)
@@ -40,7 +44,7 @@ extension ThroughSSHD {
         exec: SSHServer.rsyncExec,
         command: "rsync --server --sender -lHogDtpAXre.iLsfxCIvu --numeric-ids . \(server.tree)/")
       #expect(record.argv?.contains("--numeric-ids") == true, "\(record.line)")
-      try expectIdentical(dst)
+      try expectIdentical(dst, hardLinks: true, xattrs: true)
       let copy = try Tree.snapshot(dst)
       #expect(
         copy["plain.txt"]?.inode != nil && copy["plain.txt"]?.inode == copy["sub/hard.txt"]?.inode,
@@ -146,9 +150,9 @@ extension ThroughSSHD {
       #expect(out.status == 0, "\(out)", sourceLocation: sourceLocation)
       record.expectAllowed(
         exec: SSHServer.tarExec, command: command, sourceLocation: sourceLocation)
-      let x = try Proc.run("/usr/bin/tar", ["-x", "-f", "-", "-C", dst], stdinPath: archive)
+      let x = try Proc.run("/usr/bin/tar", ["-x", "-f", "-", "-C", dst], stdin: .file(archive))
       #expect(x.status == 0, "extracting: \(x)", sourceLocation: sourceLocation)
-      try expectIdentical(dst, sourceLocation: sourceLocation)
+      try expectIdentical(dst, hardLinks: true, sourceLocation: sourceLocation)
       return (out, record)
     }
 

@@ -53,7 +53,7 @@ extension ThroughSSHD {
       let archive = try Proc.must("/usr/bin/tar", ["-c", "-f", "-", "-C", local, "."]).stdout
       #expect(archive.count >= 1024)
       let command = "tar -x -f - -C \(server.scratch)"
-      try refused(command: command) { try server.ssh(command, stdin: archive) }
+      try refused(command: command) { try server.ssh(command, stdin: .data(archive)) }
     }
 
     @Test func touch() throws {
@@ -86,7 +86,7 @@ extension ThroughSSHD {
 
     @Test func sftpSubsystem() throws {
       try refused(command: "internal-sftp", messageReachesClient: false) {
-        try server.ssh("sftp", extra: ["-s"], stdin: Data())
+        try server.ssh("sftp", extra: ["-s"], stdin: .data(Data()))
       }
     }
 
@@ -96,7 +96,7 @@ extension ThroughSSHD {
       let opts = server.sshOptions.map { $0 == "-p" ? "-P" : $0 }
       let batch = Data("put \(local)/pwned \(server.scratch)/pwned\n".utf8)
       try refused(command: "internal-sftp", messageReachesClient: false) {
-        try Proc.run("/usr/bin/sftp", ["-b", "-"] + opts + [SSHServer.destination], stdin: batch)
+        try Proc.run("/usr/bin/sftp", ["-b", "-"] + opts + [SSHServer.destination], stdin: .data(batch))
       }
     }
 
@@ -126,7 +126,7 @@ extension ThroughSSHD {
       }
       block += Data([0])
       let command = "rsync --server --sender -slogDtpre.iLsfxCIvu"
-      let (_, record) = try refused(command: command) { try server.ssh(command, stdin: block) }
+      let (_, record) = try refused(command: command) { try server.ssh(command, stdin: .data(block)) }
       #expect(FileManager.default.fileExists(atPath: victim))
       #expect(
         record.secluded?.contains("--remove-source-files") == true,

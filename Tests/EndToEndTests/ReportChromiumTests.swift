@@ -9,7 +9,7 @@ import Testing
 
 struct ReportChromiumTests {
   static var chromium: String? {
-    ReportProc.which("chromium") ?? ReportProc.which("chromium-browser")
+    Proc.which("chromium") ?? Proc.which("chromium-browser")
   }
 
   /// Value at a dotted path (`clients.0.calls`) of parsed JSON, as text.
@@ -47,13 +47,13 @@ struct ReportChromiumTests {
     let html = try lab.report(["report", "--html", page, lab.audit])
     #expect(html.status == 0, "\(html)")
     let json = try JSONSerialization.jsonObject(
-      with: try lab.report(["report", "--json", lab.audit]).out)
+      with: try lab.report(["report", "--json", lab.audit]).stdout)
 
     let profile = lab.dir + "/chromium-profile"
-    let dom = try ReportProc.run(
+    let dom = try Proc.run(
       chromium, ReportChromiumTests.flags(profile) + ["--dump-dom", "file://" + page], timeout: 120)
     #expect(dom.status == 0, "\(dom)")
-    let text = dom.text
+    let text = dom.out
     #expect(text.contains("<svg"), "no SVG in the rendered DOM")
     #expect(text.contains("gatekeeper report"))
 
@@ -80,7 +80,7 @@ struct ReportChromiumTests {
     }
 
     let shot = lab.dir + "/report.png"
-    let png = try ReportProc.run(
+    let png = try Proc.run(
       chromium,
       ReportChromiumTests.flags(profile) + [
         "--screenshot=\(shot)", "--window-size=1000,1400", "file://" + page,

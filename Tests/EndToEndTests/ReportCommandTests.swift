@@ -26,42 +26,43 @@ final class ReportLab {
   ]
 
   init() throws {
-    bin = try ReportProc.binary()
-    dir = try ReportProc.tempDir("report")
+    bin = try Gatekeeper.path()
+    dir = try Files.tempDirectory("gk-report", mode: 0o755)
     audit = dir + "/audit.jsonl"
-    let policy = try ReportProc.writePolicy(
-      dir,
+    let policy = dir + "/test.policy"
+    try Files.write(
+      policy,
       """
       allow tar-create exec=/bin/true roots=/etc,/home label=nightly
       allow rsync-sender exec=/bin/true roots=/etc,/home from=192.0.2.0/24,2001:db8::/32
       log file=\(audit)
       log syslog=none
 
-      """)
+      """, mode: 0o644)
     for c in ReportLab.calls {
-      try ReportProc.call(bin, policy: policy, command: Array(c.2.utf8), client: c.0, label: c.1)
+      try Gatekeeper.forced(policy: policy, command: Array(c.2.utf8), client: c.0, label: c.1)
     }
   }
 
   deinit { try? FileManager.default.removeItem(atPath: dir) }
 
-  func report(_ args: [String], input: Data? = nil) throws -> ReportRun {
-    try ReportProc.run(bin, args, input: input)
+  func report(_ args: [String], input: Data? = nil) throws -> Output {
+    try Proc.run(bin, args, stdin: input.map { .data($0) } ?? .null)
   }
 }
 
 struct ReportCommandTests {
   @Test func recordsOfRealCalls() throws {
     let lab = try ReportLab()
-    let records = try ReportProc.records(lab.audit)
-    #expect(records.map { $0["decision"] as? String ?? "" } == ReportLab.calls.map(\.3))
+    let records = try AuditRecord.all(in: lab.audit)
+    #expect(records.map { $0.decision ?? "" } == ReportLab.calls.map(\.3))
   }
 
   @Test func jsonReport() throws {
     let lab = try ReportLab()
     let r = try lab.report(["report", "--json", lab.audit])
     #expect(r.status == 0, "\(r)")
-    let j = try ReportProc.json(r.out)
+    let j = try jsonObject(r.stdout)
     #expect(j["records"] as? Int == 8)
     #expect(j["allowed"] as? Int == 4)
     #expect(j["denied"] as? Int == 4)
@@ -84,44 +85,44 @@ struct ReportCommandTests {
     let lab = try ReportLab()
     let r = try lab.report(["report", lab.audit])
     #expect(r.status == 0)
-    #expect(r.text.contains("Records  8: allowed 4, denied 4, errors 0"))
-    #expect(r.text.split(separator: "\n").allSatisfy { $0.unicodeScalars.count <= 80 })
-    let label = try ReportProc.json(
-      try lab.report(["report", "--json", "--label", "nightly", lab.audit]).out)
+    #expect(r.out.contains("Records  8: allowed 4, denied 4, errors 0"))
+    #expect(r.out.split(separator: "\n").allSatisfy { $0.unicodeScalars.count <= 80 })
+    let label = try jsonObject(
+      try lab.report(["report", "--json", "--label", "nightly", lab.audit]).stdout)
     #expect(label["records"] as? Int == 3)
-    let client = try ReportProc.json(
-      try lab.report(["report", "--json", "--client=2001:db8::15", lab.audit]).out)
+    let client = try jsonObject(
+      try lab.report(["report", "--json", "--client=2001:db8::15", lab.audit]).stdout)
     #expect(client["records"] as? Int == 1)
-    let future = try ReportProc.json(
-      try lab.report(["report", "--json", "--since", "2999-01-01", lab.audit]).out)
+    let future = try jsonObject(
+      try lab.report(["report", "--json", "--since", "2999-01-01", lab.audit]).stdout)
     #expect(future["records"] as? Int == 0)
     #expect(future["filtered_out"] as? Int == 8)
-    let recent = try ReportProc.json(
+    let recent = try jsonObject(
       try lab.report([
         "report", "--json", "--since", "1h", "--until", "2999-01-01T00:00Z", lab.audit,
-      ]).out)
+      ]).stdout)
     #expect(recent["records"] as? Int == 8)
   }
 
   @Test func standardInputAndRotatedFiles() throws {
     let lab = try ReportLab()
     let data = try Data(contentsOf: URL(fileURLWithPath: lab.audit))
-    let viaStdin = try ReportProc.json(try lab.report(["report", "--json"], input: data).out)
+    let viaStdin = try jsonObject(try lab.report(["report", "--json"], input: data).stdout)
     #expect(viaStdin["records"] as? Int == 8)
     #expect(viaStdin["inputs"] as? [String] == ["-"])
-    let dash = try ReportProc.json(try lab.report(["report", "--json", "-"], input: data).out)
+    let dash = try jsonObject(try lab.report(["report", "--json", "-"], input: data).stdout)
     #expect(dash["records"] as? Int == 8)
     // two inputs: the file twice, line numbers per input
-    let twice = try ReportProc.json(
-      try lab.report(["report", "--json", lab.audit, "-"], input: data).out)
+    let twice = try jsonObject(
+      try lab.report(["report", "--json", lab.audit, "-"], input: data).stdout)
     #expect(twice["records"] as? Int == 16)
     // rotated: zcat audit.jsonl.1.gz | gatekeeper report -
-    if let gzip = ReportProc.which("gzip") {
-      try ReportProc.run(gzip, ["-k", lab.audit])
-      let sh = try ReportProc.run(
+    if let gzip = Proc.which("gzip") {
+      try Proc.must(gzip, ["-k", lab.audit])
+      let sh = try Proc.run(
         "/bin/sh", ["-c", "zcat \"$1\" | \"$2\" report --json -", "sh", lab.audit + ".gz", lab.bin])
       #expect(sh.status == 0, "\(sh)")
-      #expect(try ReportProc.json(sh.out)["records"] as? Int == 8)
+      #expect(try jsonObject(sh.stdout)["records"] as? Int == 8)
     }
   }
 
@@ -135,10 +136,10 @@ struct ReportCommandTests {
     data.append(Data("Nov 26 22:47:16 host sshd[1]: unrelated\n".utf8))
     data.append(Data([0xff, 0xfe, 0x0a]))
     let path = lab.dir + "/damaged.jsonl"
-    FileManager.default.createFile(atPath: path, contents: data)
+    try Files.write(path, data: data, mode: 0o644)
     let r = try lab.report(["report", "--json", path])
     #expect(r.status == 0)
-    let j = try ReportProc.json(r.out)
+    let j = try jsonObject(r.stdout)
     #expect(j["records"] as? Int == 8)
     #expect(j["malformed"] as? Int == 1)
     #expect(j["skipped"] as? Int == 2)
@@ -146,27 +147,26 @@ struct ReportCommandTests {
     #expect(m?["line"] as? Int == 9)
     #expect(m?["input"] as? String == path)
     let text = try lab.report(["report", path])
-    #expect(text.text.contains("damaged.jsonl:9: bad JSON"))
+    #expect(text.out.contains("damaged.jsonl:9: bad JSON"))
   }
 
   @Test func learnProposesAPolicy() throws {
     let lab = try ReportLab()
     let r = try lab.report(["learn", lab.audit])
     #expect(r.status == 0, "\(r)")
-    let rules = r.text.split(separator: "\n").filter { $0.hasPrefix("allow ") }
+    let rules = r.out.split(separator: "\n").filter { $0.hasPrefix("allow ") }
     #expect(
       rules == [
         "allow rsync-sender exec=/bin/true roots=/etc,/home,/root from=192.0.2.8,2001:db8::15",
         "allow tar-create exec=/bin/true roots=/etc,/home,/srv label=nightly from=192.0.2.7",
       ])
-    #expect(r.text.contains("# paths refused: /root (1)"))
-    #expect(r.text.contains("not learnt from"))
+    #expect(r.out.contains("# paths refused: /root (1)"))
+    #expect(r.out.contains("not learnt from"))
     // what learn proposes is a policy gatekeeper accepts
     let proposed = lab.dir + "/proposed.policy"
-    try r.text.write(toFile: proposed, atomically: false, encoding: .utf8)
-    chmod(proposed, 0o644)
+    try Files.write(proposed, r.out, mode: 0o644)
     let check = try lab.report(["check", "--policy", proposed])
-    #expect(check.status == 0, "\(check) \(check.text)")
+    #expect(check.status == 0, "\(check)")
   }
 
   @Test(arguments: [
@@ -181,10 +181,10 @@ struct ReportCommandTests {
     (["report", "--help"], Int32(0)),
   ])
   func exitStatus(_ args: [String], _ status: Int32) throws {
-    let r = try ReportProc.run(try ReportProc.binary(), args)
+    let r = try Proc.run(try Gatekeeper.path(), args)
     #expect(r.status == status, "\(args): \(r)")
     if status == 64 { #expect(r.err.contains("usage: gatekeeper report")) }
-    if status == 66 { #expect(r.out.isEmpty) }
+    if status == 66 { #expect(r.stdout.isEmpty) }
   }
 
   @Test func htmlIsWritten() throws {
@@ -192,8 +192,8 @@ struct ReportCommandTests {
     let out = lab.dir + "/report.html"
     let r = try lab.report(["report", "--html", out, lab.audit])
     #expect(r.status == 0, "\(r)")
-    #expect(r.out.isEmpty)
-    let html = try String(contentsOfFile: out, encoding: .utf8)
+    #expect(r.stdout.isEmpty)
+    let html = Files.read(out)
     #expect(html.hasPrefix("<!DOCTYPE html>"))
     #expect(html.contains("<svg"))
     #expect(!html.contains("<script"))

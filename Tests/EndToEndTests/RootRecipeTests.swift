@@ -16,7 +16,7 @@ final class RootRecipeLab {
   let scratch: String
   let policy: String
   let audit: String
-  let gatekeeper = RootRecipeRun.gatekeeper()
+  let gatekeeper: String
   /// Locked with `authorize --from 127.0.0.1`: the recipe's key.
   let key: String
   /// Locked with `authorize --from 192.0.2.1`: not this client's address.
@@ -25,22 +25,21 @@ final class RootRecipeLab {
   let plainKey: String
   /// The line `gatekeeper authorize` printed for `key`.
   let keyLine: String
-  let sshd: RootRecipeSSHD
+  let sshd: SSHLab
 
   init() throws {
-    dir = try RootRecipeRun.tempDirectory("gk-recipe-root")
+    gatekeeper = try Gatekeeper.path()
+    dir = try Files.tempDirectory("gk-recipe-root")
     data = dir + "/data"
     tree = data + "/tree"
     scratch = data + "/scratch"
     policy = dir + "/etc/gatekeeper.policy"
     audit = dir + "/audit.jsonl"
-    let fm = FileManager.default
-    for d in [tree + "/sub", scratch, dir + "/etc"] {
-      try fm.createDirectory(atPath: d, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-    }
-    try Data("alpha\n".utf8).write(to: URL(fileURLWithPath: tree + "/a.txt"))
-    try Data("beta\n".utf8).write(to: URL(fileURLWithPath: tree + "/sub/b.txt"))
-    try Data(
+    for d in [tree + "/sub", scratch, dir + "/etc"] { try Files.makeDirectory(d, mode: 0o755) }
+    try Files.write(tree + "/a.txt", "alpha\n", mode: 0o644)
+    try Files.write(tree + "/sub/b.txt", "beta\n", mode: 0o644)
+    try Files.write(
+      policy,
       """
       # recipe 1: read-only pulls of \(data)
       allow rsync-sender exec=/usr/bin/rsync roots=\(data)
@@ -48,48 +47,43 @@ final class RootRecipeLab {
       log file=\(audit)
       log syslog=none
 
-      """.utf8
-    ).write(to: URL(fileURLWithPath: policy))
-    try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: policy)
+      """, mode: 0o644)
 
     key = dir + "/backup_key"
     elsewhereKey = dir + "/elsewhere_key"
     plainKey = dir + "/plain_key"
-    let pub = try RootRecipeRun.newKey(key, comment: "backup@server")
-    let elsewherePub = try RootRecipeRun.newKey(elsewhereKey, comment: "elsewhere@server")
-    let plainPub = try RootRecipeRun.newKey(plainKey, comment: "plain@server")
+    let pub = try SSHLab.newKey(key, comment: "backup@server")
+    let elsewherePub = try SSHLab.newKey(elsewhereKey, comment: "elsewhere@server")
+    let plainPub = try SSHLab.newKey(plainKey, comment: "plain@server")
     keyLine = try RootRecipeLab.authorize(gatekeeper, policy: policy, from: "127.0.0.1", pub: pub)
     let elsewhereLine = try RootRecipeLab.authorize(gatekeeper, policy: policy, from: "192.0.2.1", pub: elsewherePub)
     let authorizedKeys = dir + "/authorized_keys"
-    try Data((keyLine + elsewhereLine + plainPub).utf8).write(to: URL(fileURLWithPath: authorizedKeys))
-    try fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: authorizedKeys)
-    sshd = try RootRecipeSSHD(dir: dir, authorizedKeysFile: authorizedKeys)
+    try Files.write(authorizedKeys, keyLine + elsewhereLine + plainPub, mode: 0o600)
+    sshd = try SSHLab(dir: dir, authorizedKeysFile: authorizedKeys)
   }
 
   /// `gatekeeper authorize --policy P --from ADDR --gatekeeper BIN < pub`:
   /// its standard output, unchanged (one line with its newline).
   static func authorize(_ gatekeeper: String, policy: String, from: String, pub: String) throws -> String {
-    let r = try RootRecipeRun.run(
-      gatekeeper, ["authorize", "--policy", policy, "--from", from, "--gatekeeper", gatekeeper], stdin: Data(pub.utf8))
+    let r = try Proc.run(
+      gatekeeper, ["authorize", "--policy", policy, "--from", from, "--gatekeeper", gatekeeper], stdin: .text(pub))
     guard r.status == 0, r.err.isEmpty, r.out.hasSuffix("\n"), r.out.filter({ $0 == "\n" }).count == 1 else {
-      throw RootRecipeError("gatekeeper authorize: \(r)")
+      throw HarnessError("gatekeeper authorize: \(r)")
     }
     return r.out
   }
 
-  var records: [[String: Any]] { RootRecipeRun.auditRecords(audit) }
+  var records: [AuditRecord] { get throws { try AuditRecord.all(in: audit) } }
 
-  func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+  func exists(_ path: String) -> Bool { Files.exists(path) }
 
   deinit {
     sshd.stop()
-    if ProcessInfo.processInfo.environment["GK_E2E_KEEP"] == nil { try? FileManager.default.removeItem(atPath: dir) }
+    Files.removeLab(dir)
   }
 }
 
-private let recipeReady =
-  RootRecipeRun.isRoot && RootRecipeSSHD.toolsPresent
-  && FileManager.default.isExecutableFile(atPath: RootRecipeRun.gatekeeper())
+private let recipeReady = isRoot && SSHLab.toolsPresent && Gatekeeper.isBuilt
 
 @Suite(
   "Recipe 1: root forced command",
@@ -108,27 +102,28 @@ struct RootRecipeTests {
   @Test func rsyncPullAndTarBackupWork() throws {
     let lab = try RootRecipeLab()
     let dest = lab.dir + "/pulled"
-    let pull = try lab.sshd.rsync(key: lab.key, ["-a", "\(RootRecipeSSHD.destination):\(lab.tree)/", dest + "/"])
+    let pull = try lab.sshd.rsync(key: lab.key, ["-a", "\(SSHLab.destination):\(lab.tree)/", dest + "/"])
     #expect(pull.status == 0, "rsync pull: \(pull)\nsshd: \(lab.sshd.log)")
     #expect(FileManager.default.contents(atPath: dest + "/a.txt") == Data("alpha\n".utf8))
     #expect(FileManager.default.contents(atPath: dest + "/sub/b.txt") == Data("beta\n".utf8))
 
     let backup = try lab.sshd.ssh(key: lab.key, "tar -c -f - -C \(lab.data) tree")
     #expect(backup.status == 0, "tar backup: \(backup)")
-    let listing = try RootRecipeRun.run("/usr/bin/tar", ["-t", "-f", "-"], stdin: backup.stdout)
+    let listing = try Proc.run("/usr/bin/tar", ["-t", "-f", "-"], stdin: .data(backup.stdout))
     #expect(listing.status == 0 && listing.out.contains("tree/sub/b.txt"), "\(listing)")
-    let member = try RootRecipeRun.run("/usr/bin/tar", ["-x", "-O", "-f", "-", "tree/a.txt"], stdin: backup.stdout)
+    let member = try Proc.run("/usr/bin/tar", ["-x", "-O", "-f", "-", "tree/a.txt"], stdin: .data(backup.stdout))
     #expect(member.out == "alpha\n", "\(member)")
 
-    let decisions = lab.records.map { "\($0["decision"] ?? "") \($0["detail"] ?? "")" }
-    #expect(decisions == ["allow rsync-sender", "allow tar-create"], "\(lab.records)")
+    let records = try lab.records
+    let decisions = records.map { "\($0.decision ?? "") \($0.detail ?? "")" }
+    #expect(decisions == ["allow rsync-sender", "allow tar-create"], "\(records)")
   }
 
   @Test func shellsAreRefused() throws {
     let lab = try RootRecipeLab()
     // `ssh host` with no command: sshd still runs only the forced command.
     let probe = Data("echo SHELL-RAN-$((6*7))\nid\n".utf8)
-    let login = try lab.sshd.ssh(key: lab.key, nil, stdin: probe)
+    let login = try lab.sshd.ssh(key: lab.key, nil, stdin: .data(probe))
     #expect(login.status != 0 && login.status != 255, "interactive login: \(login)\nsshd: \(lab.sshd.log)")
     #expect(!login.out.contains("SHELL-RAN-42") && !login.out.contains("uid="), "\(login)")
 
@@ -137,30 +132,30 @@ struct RootRecipeTests {
     #expect(!shell.out.contains("uid="), "\(shell)")
     #expect(shell.err.contains("gatekeeper: denied"), "\(shell)")
 
-    let records = lab.records
-    #expect(records.count == 2 && records.allSatisfy { $0["decision"] as? String == "deny" }, "\(records)")
+    let records = try lab.records
+    #expect(records.count == 2 && records.allSatisfy { $0.decision == "deny" }, "\(records)")
   }
 
   @Test func writesAreRefused() throws {
     let lab = try RootRecipeLab()
     let src = lab.dir + "/src"
-    try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
-    try Data("pushed\n".utf8).write(to: URL(fileURLWithPath: src + "/pushed.txt"))
+    try Files.makeDirectory(src)
+    try Files.write(src + "/pushed.txt", "pushed\n", mode: 0o644)
 
     let push = try lab.sshd.rsync(
-      key: lab.key, ["-a", src + "/pushed.txt", "\(RootRecipeSSHD.destination):\(lab.scratch)/"])
+      key: lab.key, ["-a", src + "/pushed.txt", "\(SSHLab.destination):\(lab.scratch)/"])
     #expect(push.status != 0, "rsync push: \(push)")
     #expect(push.err.contains("gatekeeper: denied"), "\(push)")
     #expect(!lab.exists(lab.scratch + "/pushed.txt"))
 
-    let archive = try RootRecipeRun.must("/usr/bin/tar", ["-c", "-f", "-", "-C", src, "pushed.txt"]).stdout
-    let extract = try lab.sshd.ssh(key: lab.key, "tar -x -f - -C \(lab.scratch)", stdin: archive)
+    let archive = try Proc.must("/usr/bin/tar", ["-c", "-f", "-", "-C", src, "pushed.txt"]).stdout
+    let extract = try lab.sshd.ssh(key: lab.key, "tar -x -f - -C \(lab.scratch)", stdin: .data(archive))
     #expect(extract.status == 1, "tar -x: \(extract)")
     #expect(extract.err.contains("gatekeeper: denied"), "\(extract)")
     #expect(!lab.exists(lab.scratch + "/pushed.txt"))
 
-    let records = lab.records
-    #expect(records.count == 2 && records.allSatisfy { $0["decision"] as? String == "deny" }, "\(records)")
+    let records = try lab.records
+    #expect(records.count == 2 && records.allSatisfy { $0.decision == "deny" }, "\(records)")
   }
 
   @Test func sshdRefusesOtherAddressesAndUnforcedKeys() throws {
@@ -177,7 +172,8 @@ struct RootRecipeTests {
     let plain = try lab.sshd.ssh(key: lab.plainKey, pull)
     #expect(plain.status == 255 && plain.stdout.isEmpty, "plain key: \(plain)")
 
-    #expect(lab.records.isEmpty, "gatekeeper ran: \(lab.records)")
+    let records = try lab.records
+    #expect(records.isEmpty, "gatekeeper ran: \(records)")
     let log = lab.sshd.log
     #expect(log.contains("not from a permitted host"), "sshd log:\n\(log)")
     #expect(log.contains("ROOT LOGIN REFUSED"), "sshd log:\n\(log)")

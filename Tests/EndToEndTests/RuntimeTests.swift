@@ -5,64 +5,25 @@
 import Foundation
 import Testing
 
-/// Runs the built gatekeeper with a chosen environment.
-struct Bin {
-  static var path: String {
-    if let p = ProcessInfo.processInfo.environment["GATEKEEPER_BIN"] { return p }
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    return root.appendingPathComponent(".build/debug/gatekeeper").path
-  }
-
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
-
-  static func run(
-    _ args: [String], env: [String: String] = [:], stdin: Data? = nil, closeStdin: Bool = false
-  ) throws -> Result {
-    // Proc (Harness.swift) spawns with posix_spawn: Foundation's Process hung here.
-    let o =
-      closeStdin
-      ? try Proc.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" 0<&-", path] + args, environment: env)
-      : try Proc.run(path, args, stdin: stdin, environment: env)
-    return Result(status: o.status, stdout: o.out, stderr: o.err)
-  }
-}
-
 /// A private directory (0700) with a policy and an audit file.
 final class Scratch {
-  let dir: URL
-  var policy: String { dir.appendingPathComponent("test.policy").path }
-  var audit: String { dir.appendingPathComponent("audit.jsonl").path }
+  let dir: String
+  var policy: String { dir + "/test.policy" }
+  var audit: String { dir + "/audit.jsonl" }
 
-  init() throws {
-    dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-rt-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-  }
+  init() throws { dir = try Files.tempDirectory("gk-rt") }
 
-  deinit { try? FileManager.default.removeItem(at: dir) }
+  deinit { try? FileManager.default.removeItem(atPath: dir) }
 
-  func writePolicy(_ text: String, mode: Int = 0o600) throws {
-    try text.write(toFile: policy, atomically: false, encoding: .utf8)
-    try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: policy)
-  }
+  func writePolicy(_ text: String, mode: mode_t = 0o600) throws { try Files.write(policy, text, mode: mode) }
 
   /// The audit file's records, parsed.
-  func records() throws -> [[String: Any]] {
-    guard let text = try? String(contentsOfFile: audit, encoding: .utf8) else { return [] }
-    return try text.split(separator: "\n").map {
-      try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-    }
-  }
+  func records() throws -> [[String: Any]] { try AuditRecord.all(in: audit).map(\.object) }
 
   /// A shell script that exits at once, to stand in for the real tool.
-  func standIn(_ name: String, mode: Int = 0o755) throws -> String {
-    let p = dir.appendingPathComponent(name).path
-    try "#!/bin/sh\nexit 0\n".write(toFile: p, atomically: false, encoding: .utf8)
-    try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: p)
+  func standIn(_ name: String, mode: mode_t = 0o755) throws -> String {
+    let p = dir + "/" + name
+    try Files.write(p, "#!/bin/sh\nexit 0\n", mode: mode)
     return p
   }
 }
@@ -70,64 +31,64 @@ final class Scratch {
 @Suite struct RuntimeTests {
   static let pull = "rsync --server --sender -logDtpre.iLsfxCIvu . /etc/hostname"
 
-  func forced(_ s: Scratch, _ command: String?, extra: [String] = []) throws -> Bin.Result {
+  func forced(_ s: Scratch, _ command: String?, extra: [String] = []) throws -> Output {
     var env = ["SSH_CONNECTION": "192.0.2.9 40000 127.0.0.1 22"]
     if let command { env["SSH_ORIGINAL_COMMAND"] = command }
-    return try Bin.run(["--policy", s.policy] + extra, env: env)
+    return try Gatekeeper.run(["--policy", s.policy] + extra, env: env)
   }
 
   @Test func binaryExists() {
-    #expect(FileManager.default.isExecutableFile(atPath: Bin.path), "run `swift build` first: \(Bin.path)")
+    #expect(FileManager.default.isExecutableFile(atPath: Gatekeeper.location), "run `swift build` first: \(Gatekeeper.location)")
   }
 
   @Test func usageErrorsExit64() throws {
     for args in [["--bogus"], ["--policy"], ["--label", "a/b"], ["--"], ["check", "--", "x"], ["check", "a", "b"]] {
-      let r = try Bin.run(args)
+      let r = try Gatekeeper.run(args)
       #expect(r.status == 64, "\(args)")
-      #expect(r.stderr.hasPrefix("gatekeeper: "), "\(args)")
+      #expect(r.err.hasPrefix("gatekeeper: "), "\(args)")
     }
   }
 
   @Test func helpAndVersion() throws {
-    let h = try Bin.run(["--help"])
-    #expect(h.status == 0 && h.stdout.contains("gatekeeper check") && h.stdout.contains("Exit status"))
-    let v = try Bin.run(["--version"])
-    #expect(v.status == 0 && v.stdout.hasPrefix("gatekeeper "))
+    let h = try Gatekeeper.run(["--help"])
+    #expect(h.status == 0 && h.out.contains("gatekeeper check") && h.out.contains("Exit status"))
+    let v = try Gatekeeper.run(["--version"])
+    #expect(v.status == 0 && v.out.hasPrefix("gatekeeper "))
   }
 
   @Test func policyMissingExits78() throws {
     let s = try Scratch()
     let r = try forced(s, Self.pull)
     #expect(r.status == 78)
-    #expect(r.stderr.contains("policy") && r.stderr.hasPrefix("gatekeeper: "))
+    #expect(r.err.contains("policy") && r.err.hasPrefix("gatekeeper: "))
   }
 
   @Test func policyUnsafeExits78() throws {
     let s = try Scratch()
     try s.writePolicy("allow rsync-sender\nlog file=\(s.audit)\n", mode: 0o620)
     let r = try forced(s, Self.pull)
-    #expect(r.status == 78 && r.stderr.contains("writable by group or others"))
+    #expect(r.status == 78 && r.err.contains("writable by group or others"))
     // A symlink to a good policy is refused too (O_NOFOLLOW).
     try s.writePolicy("allow rsync-sender\n")
-    let link = s.dir.appendingPathComponent("link.policy").path
+    let link = s.dir + "/link.policy"
     try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: s.policy)
-    let l = try Bin.run(["--policy", link], env: ["SSH_ORIGINAL_COMMAND": Self.pull])
-    #expect(l.status == 78 && l.stderr.contains("symbolic link"))
+    let l = try Gatekeeper.run(["--policy", link], env: ["SSH_ORIGINAL_COMMAND": Self.pull])
+    #expect(l.status == 78 && l.err.contains("symbolic link"))
     // check warns but goes on for a file being edited.
-    try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: s.policy)
-    let c = try Bin.run(["check", "--policy", s.policy])
-    #expect(c.status == 0 && c.stderr.contains("warning:"))
+    #expect(chmod(s.policy, 0o666) == 0)
+    let c = try Gatekeeper.run(["check", "--policy", s.policy])
+    #expect(c.status == 0 && c.err.contains("warning:"))
   }
 
   @Test func policyInvalidExits78WithEveryError() throws {
     let s = try Scratch()
     try s.writePolicy("allow rsync-sender bogus=1\nallow nothing\n")
     let r = try forced(s, Self.pull)
-    #expect(r.status == 78 && r.stderr.contains("2 error(s)"))
-    let c = try Bin.run(["check", "--policy", s.policy])
+    #expect(r.status == 78 && r.err.contains("2 error(s)"))
+    let c = try Gatekeeper.run(["check", "--policy", s.policy])
     #expect(c.status == 78)
     #expect(
-      c.stderr == """
+      c.err == """
         \(s.policy):1:20: unknown key 'bogus' (expected exec, roots, label, from or confine-root)
         \(s.policy):2:7: unknown profile 'nothing' (expected rsync-sender or tar-create)
 
@@ -140,8 +101,8 @@ final class Scratch {
     let r = try forced(s, "rsync --server -logDtpre.iLsfxCIvu . /etc/")
     #expect(r.status == 1)
     // One line for the SSH client; the detail goes to the log.
-    #expect(r.stderr.hasPrefix("gatekeeper: denied (rsync-not-sender): "))
-    #expect(r.stderr.filter { $0 == "\n" }.count == 1 && r.stderr.hasSuffix("\n"))
+    #expect(r.err.hasPrefix("gatekeeper: denied (rsync-not-sender): "))
+    #expect(r.err.filter { $0 == "\n" }.count == 1 && r.err.hasSuffix("\n"))
     let recs = try s.records()
     #expect(recs.count == 1)
     #expect(recs.first?["decision"] as? String == "deny")
@@ -149,15 +110,15 @@ final class Scratch {
     #expect(recs.first?["client"] as? String == "192.0.2.9")
     #expect(recs.first?["rule"] as? String == "\(s.policy):1")
     let none = try forced(s, nil)
-    #expect(none.status == 1 && none.stderr.contains("no-command"))
+    #expect(none.status == 1 && none.err.contains("no-command"))
     #expect(try s.records().last?["command"] is NSNull)
   }
 
   @Test func toolNotFoundExits127() throws {
     let s = try Scratch()
-    try s.writePolicy("allow rsync-sender exec=\(s.dir.path)/missing\nlog file=\(s.audit)\nlog syslog=none\n")
+    try s.writePolicy("allow rsync-sender exec=\(s.dir)/missing\nlog file=\(s.audit)\nlog syslog=none\n")
     let r = try forced(s, Self.pull)
-    #expect(r.status == 127 && r.stderr.contains("does not exist"))
+    #expect(r.status == 127 && r.err.contains("does not exist"))
     #expect(try s.records().last?["reason"] as? String == "tool-not-found")
   }
 
@@ -166,23 +127,22 @@ final class Scratch {
     let tool = try s.standIn("rsync", mode: 0o644)
     try s.writePolicy("allow rsync-sender exec=\(tool)\nlog file=\(s.audit)\nlog syslog=none\n")
     let r = try forced(s, Self.pull)
-    #expect(r.status == 126 && r.stderr.contains("not executable"))
+    #expect(r.status == 126 && r.err.contains("not executable"))
     #expect(try s.records().last?["reason"] as? String == "tool-not-executable")
   }
 
   @Test func allowedCallExecsTheRebuiltArgv() throws {
     let s = try Scratch()
-    let out = s.dir.appendingPathComponent("argv.txt").path
-    let tool = s.dir.appendingPathComponent("tar").path
+    let out = s.dir + "/argv.txt"
+    let tool = s.dir + "/tar"
     // The stand-in writes its argv, environment and working directory.
-    try "#!/bin/sh\nprintf '%s\\n' \"$@\" > \(out)\nenv | sort >> \(out)\npwd >> \(out)\n".write(
-      toFile: tool, atomically: false, encoding: .utf8)
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: tool)
+    try Files.write(
+      tool, "#!/bin/sh\nprintf '%s\\n' \"$@\" > \(out)\nenv | sort >> \(out)\npwd >> \(out)\n", mode: 0o755)
     try s.writePolicy("allow tar-create exec=\(tool) roots=/etc\nlog file=\(s.audit)\nlog syslog=none\n")
     var env = ["SSH_ORIGINAL_COMMAND": "env LC_ALL=C nice -n 5 tar -c -f - -C /etc hostname", "HOME": "/root"]
     env["TAR_OPTIONS"] = "--checkpoint-action=exec=id"
-    let r = try Bin.run(["--policy", s.policy], env: env)
-    #expect(r.status == 0, "\(r.stderr)")
+    let r = try Gatekeeper.run(["--policy", s.policy], env: env)
+    #expect(r.status == 0, "\(r.err)")
     let seen = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map(String.init)
     let argv = try #require(try s.records().last?["argv"] as? [String])
     #expect(argv.first == tool)
@@ -195,10 +155,10 @@ final class Scratch {
   @Test func logUnwritableDeniesUnlessRequiredNo() throws {
     let s = try Scratch()
     let tool = try s.standIn("rsync")
-    let badLog = s.dir.appendingPathComponent("no-such-dir/audit.jsonl").path
+    let badLog = s.dir + "/no-such-dir/audit.jsonl"
     try s.writePolicy("allow rsync-sender exec=\(tool)\nlog file=\(badLog)\nlog syslog=none\n")
     let r = try forced(s, Self.pull)
-    #expect(r.status == 1 && r.stderr.contains("audit log cannot be written"))
+    #expect(r.status == 1 && r.err.contains("audit log cannot be written"))
     try s.writePolicy("allow rsync-sender exec=\(tool)\nlog file=\(badLog) required=no\nlog syslog=none\n")
     #expect(try forced(s, Self.pull).status == 0)
   }
@@ -208,26 +168,25 @@ final class Scratch {
     let tool = try s.standIn("rsync")
     try s.writePolicy("allow rsync-sender exec=\(tool) roots=/etc\nlog file=\(s.audit)\nlog syslog=none\n")
     let env = ["SSH_ORIGINAL_COMMAND": "rsync --server --sender -slogDtpre.iLsfxCIvu"]
-    let ok = try Bin.run(["--policy", s.policy], env: env, stdin: Data("rsync\0--numeric-ids\0.\0/etc/hostname\0\0".utf8))
-    #expect(ok.status == 0, "\(ok.stderr)")
+    let ok = try Gatekeeper.run(["--policy", s.policy], env: env, stdin: .text("rsync\0--numeric-ids\0.\0/etc/hostname\0\0"))
+    #expect(ok.status == 0, "\(ok.err)")
     let rec = try #require(try s.records().last)
     #expect(rec["secluded"] as? [String] == ["rsync", "--numeric-ids", ".", "/etc/hostname"])
     #expect(rec["argv"] as? [String] == [tool, "--server", "--sender", "-logDtpre.iLsfxCIvu", "--numeric-ids", "--", ".", "/etc/hostname"])
-    let bad = try Bin.run(["--policy", s.policy], env: env, stdin: Data("rsync\0--remove-source-files\0.\0/etc/x\0\0".utf8))
-    #expect(bad.status == 1 && bad.stderr.contains("rsync-remove-source"))
-    let closed = try Bin.run(["--policy", s.policy], env: env, closeStdin: true)
-    #expect(closed.status == 1 && closed.stderr.contains("stdin-unreadable"))
+    let bad = try Gatekeeper.run(["--policy", s.policy], env: env, stdin: .text("rsync\0--remove-source-files\0.\0/etc/x\0\0"))
+    #expect(bad.status == 1 && bad.err.contains("rsync-remove-source"))
+    let closed = try Gatekeeper.run(["--policy", s.policy], env: env, stdin: .closed)
+    #expect(closed.status == 1 && closed.err.contains("stdin-unreadable"))
   }
 
   @Test func execFailureIsRecorded() throws {
     // Executable bits but not a program: execve(2) fails with ENOEXEC.
     let s = try Scratch()
-    let tool = s.dir.appendingPathComponent("rsync").path
-    try Data([0x00, 0x01, 0x02, 0x03]).write(to: URL(fileURLWithPath: tool))
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: tool)
+    let tool = s.dir + "/rsync"
+    try Files.write(tool, data: Data([0x00, 0x01, 0x02, 0x03]), mode: 0o755)
     try s.writePolicy("allow rsync-sender exec=\(tool)\nlog file=\(s.audit)\nlog syslog=none\n")
     let r = try forced(s, Self.pull)
-    #expect(r.status == 126 && r.stderr.contains("could not be started"))
+    #expect(r.status == 126 && r.err.contains("could not be started"))
     // The allow record was written before the exec; the failure goes to syslog.
     #expect(try s.records().last?["decision"] as? String == "allow")
   }
@@ -235,13 +194,13 @@ final class Scratch {
   @Test func keyFingerprintOrWhyNot() throws {
     let s = try Scratch()
     try s.writePolicy("log file=\(s.audit)\nlog syslog=none\n")
-    let auth = s.dir.appendingPathComponent("auth").path
+    let auth = s.dir + "/auth"
     let line = "publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID1KCENB0at5+ddc2IazmejXCFa/xhrVWF3soSDSp2cx\n"
-    try line.write(toFile: auth, atomically: false, encoding: .utf8)
-    _ = try Bin.run(["--policy", s.policy], env: ["SSH_ORIGINAL_COMMAND": "ls", "SSH_USER_AUTH": auth])
+    try Files.write(auth, line)
+    _ = try Gatekeeper.run(["--policy", s.policy], env: ["SSH_ORIGINAL_COMMAND": "ls", "SSH_USER_AUTH": auth])
     #expect(try s.records().last?["key"] as? String == "SHA256:x9bb3v/aQl7HcUeFjU5aMXX+OyY4NjVrB0P0jYZo7Mg")
     // sshd deletes the file when the client hangs up early: the record says so.
-    _ = try Bin.run(["--policy", s.policy], env: ["SSH_ORIGINAL_COMMAND": "ls", "SSH_USER_AUTH": auth + ".gone"])
+    _ = try Gatekeeper.run(["--policy", s.policy], env: ["SSH_ORIGINAL_COMMAND": "ls", "SSH_USER_AUTH": auth + ".gone"])
     let rec = try #require(try s.records().last)
     #expect(rec["key"] as? String == "")
     #expect((rec["detail"] as? String)?.contains("SSH_USER_AUTH unreadable") == true)

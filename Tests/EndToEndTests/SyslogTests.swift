@@ -15,11 +15,11 @@ final class SyslogDaemon {
   let socket: String
   let rawLog: String
   let traditionalLog: String
-  let process: Process
+  private let pid: pid_t
 
   init(dir: String) throws {
-    guard let rsyslogd = ReportProc.which("rsyslogd") else {
-      throw ReportProcError("rsyslogd is not installed")
+    guard let rsyslogd = Proc.which("rsyslogd") else {
+      throw HarnessError("rsyslogd is not installed")
     }
     self.dir = dir
     socket = dir + "/log.sock"
@@ -34,29 +34,19 @@ final class SyslogDaemon {
       local5.* action(type="omfile" file="\(traditionalLog)" template="RSYSLOG_TraditionalFileFormat")
 
       """
-    try conf.write(toFile: dir + "/rsyslog.conf", atomically: false, encoding: .utf8)
-    process = Process()
-    process.executableURL = URL(fileURLWithPath: rsyslogd)
-    process.arguments = ["-n", "-f", dir + "/rsyslog.conf", "-i", dir + "/rsyslogd.pid"]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-    try process.run()
-    for _ in 0..<500 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
-    guard FileManager.default.fileExists(atPath: socket) else {
+    try Files.write(dir + "/rsyslog.conf", conf, mode: 0o644)
+    pid = try Proc.spawn(
+      [rsyslogd, "-n", "-f", dir + "/rsyslog.conf", "-i", dir + "/rsyslogd.pid"],
+      stdin: "/dev/null", stdout: "/dev/null", stderr: "/dev/null")
+    for _ in 0..<500 where !Files.exists(socket) { usleep(10_000) }
+    guard Files.exists(socket) else {
       stop()
-      throw ReportProcError("rsyslogd did not create \(socket)")
+      throw HarnessError("rsyslogd did not create \(socket)")
     }
   }
 
-  /// SIGTERM, then SIGKILL after a second: a child of the test runner may
-  /// inherit a signal mask that blocks SIGTERM.
-  func stop() {
-    guard process.isRunning else { return }
-    process.terminate()
-    for _ in 0..<100 where process.isRunning { usleep(10_000) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
-  }
+  /// SIGTERM (the spawn reset its signal mask), SIGKILL if it lingers.
+  func stop() { Proc.stop(pid) }
 
   /// Waits until `path` holds `count` lines (rsyslogd writes asynchronously).
   func lines(_ path: String, count: Int) -> [Data] {
@@ -82,14 +72,14 @@ final class SyslogDaemon {
 
 @Suite(.serialized) struct SyslogTests {
   static let skipReason: String? = {
-    guard ReportProc.runningAsRoot else {
+    guard isRoot else {
       return "needs root (a private mount namespace for /dev/log)"
     }
-    guard ReportProc.which("rsyslogd") != nil else {
+    guard Proc.which("rsyslogd") != nil else {
       return "rsyslogd is not installed (Debian package rsyslog)"
     }
-    guard ReportProc.which("unshare") != nil else { return "unshare is not installed (util-linux)" }
-    let probe = try? ReportProc.run(
+    guard Proc.which("unshare") != nil else { return "unshare is not installed (util-linux)" }
+    let probe = try? Proc.run(
       "/usr/bin/unshare", ["-m", "/bin/sh", "-c", "mount -t tmpfs x /mnt"])
     guard probe?.status == 0 else { return "cannot mount in a new mount namespace here" }
     return nil
@@ -121,30 +111,31 @@ final class SyslogDaemon {
       print("skipped: \(why)")
       return
     }
-    let bin = try ReportProc.binary()
-    let dir = try ReportProc.tempDir("syslog")
+    let bin = try Gatekeeper.path()
+    let dir = try Files.tempDirectory("gk-syslog", mode: 0o755)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let daemon = try SyslogDaemon(dir: dir)
     defer { daemon.stop() }
-    let policy = try ReportProc.writePolicy(
-      dir,
+    let policy = dir + "/test.policy"
+    try Files.write(
+      policy,
       """
       allow tar-create exec=/bin/true roots=/etc
       log file=\(dir)/audit.jsonl
       log syslog=local5 tag=gktest
 
-      """)
+      """, mode: 0o644)
     let commands = SyslogTests.hostileCommands()
     var statuses: [Int32] = []
     for (i, c) in commands.enumerated() {
-      let r = try ReportProc.call(
-        bin, policy: policy, command: c.bytes, client: "192.0.2.\(10 + i)", wrapper: daemon.wrapper)
+      let r = try Gatekeeper.forced(
+        policy: policy, command: c.bytes, client: "192.0.2.\(10 + i)", wrapper: daemon.wrapper)
       statuses.append(r.status)
     }
 
     let raw = daemon.lines(daemon.rawLog, count: commands.count)
     #expect(raw.count == commands.count)
-    let file = try ReportProc.records(dir + "/audit.jsonl")
+    let file = try AuditRecord.all(in: dir + "/audit.jsonl").map(\.object)
     #expect(file.count == commands.count)
     let decisions = file.map { $0["decision"] as? String ?? "?" }
     for (i, c) in commands.enumerated() where i < decisions.count {
@@ -161,7 +152,7 @@ final class SyslogDaemon {
         Issue.record("no @cee: in \(text.prefix(200))")
         continue
       }
-      let record = try ReportProc.json(Data(text[at.upperBound...].utf8))
+      let record = try jsonObject(Data(text[at.upperBound...].utf8))
       #expect(record["v"] as? Int == 1)
       #expect(record["decision"] as? String == decisions[i])
       #expect(record["command"] as? String == commands[i].recorded, "command \(i)")
@@ -175,17 +166,17 @@ final class SyslogDaemon {
     let traditional = daemon.lines(daemon.traditionalLog, count: commands.count)
     #expect(traditional.count == commands.count)
     for log in [daemon.traditionalLog, daemon.rawLog] {
-      let r = try ReportProc.run(bin, ["report", "--json", log])
+      let r = try Proc.run(bin, ["report", "--json", log])
       #expect(r.status == 0, "\(r)")
-      let j = try ReportProc.json(r.out)
+      let j = try jsonObject(r.stdout)
       #expect(j["records"] as? Int == commands.count)
       #expect(j["allowed"] as? Int == decisions.filter { $0 == "allow" }.count)
       #expect(j["denied"] as? Int == decisions.filter { $0 == "deny" }.count)
       #expect(j["malformed"] as? Int == 0)
     }
     // the terminal report never passes raw control characters through
-    let text = try ReportProc.run(bin, ["report", "--client", "192.0.2.15", daemon.traditionalLog])
-    #expect(!text.out.contains(0x1b))
-    #expect(text.text.contains("/etc/\\x1b[2J\\x7f"), "\(text.text)")
+    let text = try Proc.run(bin, ["report", "--client", "192.0.2.15", daemon.traditionalLog])
+    #expect(!text.stdout.contains(0x1b))
+    #expect(text.out.contains("/etc/\\x1b[2J\\x7f"), "\(text.out)")
   }
 }

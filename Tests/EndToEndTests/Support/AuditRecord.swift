@@ -1,11 +1,12 @@
 // The audit file as the tests see it: each line one JSON object, parsed with
 // JSONSerialization, and the expectations for allowed and refused calls.
+// Also the JSON that `gatekeeper report --json` prints.
 
 import Foundation
 import Testing
 
 /// One line of the audit file, parsed with JSONSerialization.
-struct AuditRecord {
+struct AuditRecord: CustomStringConvertible {
   var line: String
   var object: [String: Any]
 
@@ -16,11 +17,25 @@ struct AuditRecord {
       parsed as? [String: Any], "not a JSON object: \(line)", sourceLocation: sourceLocation)
   }
 
+  /// Every record of a JSON-lines file (none when it does not exist); a
+  /// line that is not a JSON object fails.
+  static func all(
+    in path: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> [AuditRecord] {
+    try Files.lines(path).map { try AuditRecord(line: $0, sourceLocation: sourceLocation) }
+  }
+
+  var description: String { line }
   func string(_ key: String) -> String? { object[key] as? String }
   var decision: String? { string("decision") }
   var reason: String? { string("reason") }
-  /// nil when absent; NSNull for a JSON null.
-  var command: Any? { object["command"] }
+  var detail: String? { string("detail") }
+  var mode: String? { string("mode") }
+  var key: String? { string("key") }
+  var client: String? { string("client") }
+  var sudoUser: String? { string("sudo_user") }
+  /// `command` when it is a string (see `commandText` for a JSON null).
+  var command: String? { string("command") }
   var argv: [String]? { object["argv"] as? [String] }
   var secluded: [String]? { object["secluded"] as? [String] }
   /// client_port, whether written as a number or a string of digits.
@@ -36,7 +51,7 @@ struct AuditRecord {
 extension AuditRecord {
   /// `command` as sent: a string, or nil for a JSON null (no command).
   var commandText: String?? {
-    switch command {
+    switch object["command"] {
     case .none: return .none
     case let s as String: return .some(s)
     case is NSNull: return .some(nil)
@@ -67,4 +82,12 @@ extension AuditRecord {
       sourceLocation: sourceLocation)
     #expect(reason.map { !$0.isEmpty } == true, "reason: \(line)", sourceLocation: sourceLocation)
   }
+}
+
+/// A JSON object (a record, or `gatekeeper report --json` output).
+func jsonObject(_ data: Data) throws -> [String: Any] {
+  guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+    throw HarnessError("not a JSON object: \(String(decoding: data.prefix(200), as: UTF8.self))")
+  }
+  return o
 }
