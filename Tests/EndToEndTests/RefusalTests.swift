@@ -162,6 +162,22 @@ extension ThroughSSHD {
       #expect(out.stdout.isEmpty, "tar must not have run")
     }
 
+    /// Channels through tar's standard input: a BackupPC-shaped line plus
+    /// `-L 1024` (implies the multi-volume prompt, where `!` runs a shell)
+    /// with the shell command typed on stdin, and `-T -` with a file list
+    /// (and an option line) on stdin. Both refused, nothing run or written.
+    @Test(arguments: [
+      ("env LC_ALL=C /bin/tar -c -v -f - -C SCRATCH --totals -L 1024 .", "!touch SCRATCH/pwned\n"),
+      ("env LC_ALL=C /bin/tar -c -v -f - -C SCRATCH --totals -T -", "/etc/hostname\n--remove-files\n"),
+    ])
+    func tarReadingStdin(_ template: String, _ typed: String) throws {
+      let command = template.replacingOccurrences(of: "SCRATCH", with: server.scratch)
+      let input = Data(typed.replacingOccurrences(of: "SCRATCH", with: server.scratch).utf8)
+      let (out, _) = try refused(command: command) { try server.ssh(command, stdin: .data(input)) }
+      #expect(out.stdout.isEmpty, "tar must not have run")
+      #expect(!FileManager.default.fileExists(atPath: server.scratch + "/pwned"))
+    }
+
     /// rsync options that write or delete, spelled on the command line.
     @Test func rsyncLogFileCrafted() throws {
       let command =
