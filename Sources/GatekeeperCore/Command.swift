@@ -65,7 +65,8 @@ public struct Invocation: Equatable, Sendable {
 }
 
 public enum CommandParser {
-  public static let localeNames: Set<String> = [
+  /// (An array: a Set would cost a hashing set-up per call.)
+  public static let localeNames: [String] = [
     "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_COLLATE", "LC_MESSAGES", "LC_NUMERIC", "LC_TIME",
     "LC_MONETARY",
   ]

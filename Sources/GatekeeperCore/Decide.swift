@@ -85,9 +85,11 @@ public enum Gatekeeper {
     case .success(let inv): invocation = inv
     }
     if invocation.program == .trueProbe { return .probe }
+    // Parsed once for all the rules tried (see RsyncSender.Parses).
+    var rsync = RsyncSender.Parses(commandLine: invocation.arguments)
     return evaluate(invocation, request: request, policy: policy) { rule in
       switch invocation.program {
-      case .rsync: RsyncSender.check(invocation.arguments, scope: rule.scope)
+      case .rsync: rsync.check(scope: rule.scope)
       case .tar: TarCreate.check(invocation.arguments, scope: rule.scope)
       case .trueProbe: .failure(Denial(CommandReason.unknownProgram))
       }
@@ -101,8 +103,9 @@ public enum Gatekeeper {
     -> Decision
   {
     let invocation = allowed.invocation
+    var rsync = RsyncSender.Parses(commandLine: invocation.arguments, block: block)
     return evaluate(invocation, request: request, policy: policy) { rule in
-      RsyncSender.checkSecluded(commandLine: invocation.arguments, block: block, scope: rule.scope)
+      rsync.check(scope: rule.scope)
     }
   }
 

@@ -44,9 +44,31 @@ public struct IPAddress: Equatable, Sendable, CustomStringConvertible {
     return out
   }
 
+  /// `text` cut at its `::` (two `:` Characters, found left to right): one
+  /// part without one, two with one, nil with more. (The standard library's
+  /// split on a String separator lives in _StringProcessing, which with its
+  /// regex parser adds about 1 MB to the static binary.)
+  static func splitAtDoubleColon(_ text: Substring) -> [Substring]? {
+    var parts: [Substring] = []
+    var start = text.startIndex
+    var i = text.startIndex
+    while i < text.endIndex {
+      let next = text.index(after: i)
+      if text[i] == ":" && next < text.endIndex && text[next] == ":" {
+        if parts.count == 1 { return nil }
+        parts.append(text[start..<i])
+        start = text.index(after: next)
+        i = start
+      } else {
+        i = next
+      }
+    }
+    parts.append(text[start...])
+    return parts
+  }
+
   static func parse6(_ text: Substring) -> [UInt8]? {
-    let halves = text.split(separator: "::", maxSplits: 2, omittingEmptySubsequences: false)
-    guard halves.count <= 2 else { return nil }
+    guard let halves = splitAtDoubleColon(text) else { return nil }
     func groups(_ s: Substring, allowV4Tail: Bool) -> [UInt8]? {
       if s.isEmpty { return [] }
       var out: [UInt8] = []

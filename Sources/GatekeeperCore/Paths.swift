@@ -41,23 +41,86 @@ public enum Paths {
   }
 
   public static func isInside(_ path: [UInt8], roots: [String]) -> Bool {
-    guard let p = components(path) else { return false }
+    // The same test as comparing `components(root)` with a prefix of
+    // `components(path)`, walked in place (this runs for every rule tried).
+    guard path.first == slash, !hasDotDot(path) else { return false }
     for root in roots {
-      guard let r = components(Array(root.utf8)) else { continue }
-      if r.count <= p.count && zip(r, p).allSatisfy({ $0.elementsEqual($1) }) { return true }
+      let r = root.utf8
+      guard r.first == slash, !hasDotDot(r) else { continue }
+      var rootParts = ComponentWalker(r)
+      var pathParts = ComponentWalker(path)
+      var inside = true
+      while let rootPart = rootParts.next() {
+        guard let pathPart = pathParts.next(), r[rootPart].elementsEqual(path[pathPart]) else {
+          inside = false
+          break
+        }
+      }
+      if inside { return true }
     }
     return false
   }
 
   /// True when the path contains a `..` component anywhere (absolute or not).
-  public static func hasDotDot(_ path: String) -> Bool { hasDotDot(Array(path.utf8)) }
+  public static func hasDotDot(_ path: String) -> Bool { hasDotDot(path.utf8) }
 
-  public static func hasDotDot(_ path: [UInt8]) -> Bool {
-    path.split(separator: slash).contains { $0.elementsEqual(dotDot) }
+  public static func hasDotDot<Bytes: Collection<UInt8>>(_ path: Bytes) -> Bool {
+    // Parts between slashes, compared with `..` as they are scanned.
+    var partLength = 0
+    var dotsOnly = true
+    for b in path {
+      if b == slash {
+        if partLength == 2 && dotsOnly { return true }
+        partLength = 0
+        dotsOnly = true
+      } else {
+        partLength += 1
+        dotsOnly = dotsOnly && b == UInt8(ascii: ".")
+      }
+    }
+    return partLength == 2 && dotsOnly
   }
 
-  /// True when the roots include `/` (the whole tree).
+  /// The components of a path one at a time, as index ranges, skipping
+  /// empty and `.` parts like `components` (which it does not check for
+  /// `..` or a leading slash: callers do).
+  struct ComponentWalker<Bytes: Collection<UInt8>> {
+    let bytes: Bytes
+    var index: Bytes.Index
+
+    init(_ bytes: Bytes) {
+      self.bytes = bytes
+      index = bytes.startIndex
+    }
+
+    mutating func next() -> Range<Bytes.Index>? {
+      while index < bytes.endIndex {
+        if bytes[index] == slash {
+          index = bytes.index(after: index)
+          continue
+        }
+        let start = index
+        while index < bytes.endIndex && bytes[index] != slash { index = bytes.index(after: index) }
+        let part = start..<index
+        if bytes[part].elementsEqual(dot) { continue }
+        return part
+      }
+      return nil
+    }
+  }
+
+  /// True when the roots include `/` (the whole tree): a root with no
+  /// components (`/`, `//`, `/./`), i.e. `components(root)?.isEmpty`.
   public static func isWholeTree(_ roots: [String]) -> Bool {
-    roots.contains { components(Array($0.utf8))?.isEmpty == true }
+    roots.contains { root in
+      // Absolute, and every part between slashes is empty or `.`.
+      var previous = slash
+      for b in root.utf8 {
+        if b != slash && b != UInt8(ascii: ".") { return false }
+        if b == UInt8(ascii: ".") && previous == UInt8(ascii: ".") { return false }
+        previous = b
+      }
+      return root.utf8.first == slash
+    }
   }
 }

@@ -68,7 +68,9 @@ public struct PolicyError: Equatable, Sendable, CustomStringConvertible {
 public enum PolicyParser {
   /// Largest policy file read, in bytes.
   public static let maxSize = 1 << 20
-  public static let facilities: Set<String> = [
+  /// (An array, not a Set: a Set of Strings costs a hashing set-up on every
+  /// call, far more than a dozen comparisons.)
+  public static let facilities: [String] = [
     "auth", "authpriv", "daemon", "user", "local0", "local1", "local2", "local3", "local4", "local5",
     "local6", "local7",
   ]
@@ -82,13 +84,18 @@ public enum PolicyParser {
     var seenFile = false
     var seenSyslog = false
     var lineNo = 0
-    for rawLine in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+    var lineStart: Int? = 0
+    while let start = lineStart {
+      // Lines end at "\n"; the text after the last one is a line too.
+      let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+      lineStart = end < bytes.count ? end + 1 : nil
       lineNo += 1
-      guard let line = String(validating: rawLine, as: UTF8.self) else {
+      let rawLine = bytes[start..<end]
+      guard rawLine.allSatisfy({ $0 < 0x80 }) || String(validating: rawLine, as: UTF8.self) != nil else {
         errors.append(PolicyError(line: lineNo, column: 1, message: "line is not valid UTF-8"))
         continue
       }
-      let words = splitWords(line)
+      let words = splitWords(rawLine)
       guard let first = words.first else { continue }
       func err(_ col: Int, _ msg: String) { errors.append(PolicyError(line: lineNo, column: col, message: msg)) }
       switch first.text {
@@ -99,7 +106,7 @@ public enum PolicyParser {
           err(first.column, "'log' needs file=PATH or syslog=FACILITY")
           continue
         }
-        let (key, value) = keyValue(words[1].text)
+        let (key, value) = keyValue(words[1])
         switch key {
         case "file":
           if seenFile { err(words[1].column, "a second 'log file=' line") }
@@ -109,7 +116,7 @@ public enum PolicyParser {
           }
           policy.log.file = value
           for w in words.dropFirst(2) {
-            let (k, v) = keyValue(w.text)
+            let (k, v) = keyValue(w)
             if k == "required" && (v == "yes" || v == "no") {
               policy.log.fileRequired = v == "yes"
             } else {
@@ -127,7 +134,7 @@ public enum PolicyParser {
             err(words[1].column + 7, "unknown syslog facility '\(value)'")
           }
           for w in words.dropFirst(2) {
-            let (k, v) = keyValue(w.text)
+            let (k, v) = keyValue(w)
             if k == "tag" && isName(v) {
               policy.log.syslogTag = v
             } else {
@@ -155,10 +162,12 @@ public enum PolicyParser {
     }
     var rule = Rule(profile: profile, exec: profile.defaultExec, line: line)
     var ok = true
-    var seen: Set<String> = []
+    var seen: [String] = []
     for w in words.dropFirst(2) {
-      let (key, value) = keyValue(w.text)
-      let vcol = w.column + key.utf8.count + 1
+      // Values stay bytes until they are kept: this runs for every rule.
+      let (keyBytes, value) = splitKeyValue(w)
+      let key = String(decoding: keyBytes, as: UTF8.self)
+      let vcol = w.column + keyBytes.count + 1
       func bad(_ msg: String) {
         err(vcol, msg)
         ok = false
@@ -168,38 +177,43 @@ public enum PolicyParser {
         ok = false
         continue
       }
-      seen.insert(key)
-      if !w.text.contains("=") || value.isEmpty {
+      seen.append(key)
+      // (Also when the word has no `=`: splitKeyValue then gives an empty value.)
+      if value.isEmpty {
         err(w.column, "expected key=value, got '\(w.text)'")
         ok = false
         continue
       }
       switch key {
       case "exec":
-        if isCleanAbsolute(value) && value != "/" { rule.exec = value } else {
+        if isCleanAbsolute(value) && !value.elementsEqual("/".utf8) {
+          rule.exec = String(decoding: value, as: UTF8.self)
+        } else {
           bad("exec= must be an absolute path without '..'")
         }
       case "roots":
         var roots: [String] = []
-        for r in value.split(separator: ",", omittingEmptySubsequences: false) {
-          if isCleanAbsolute(String(r)) { roots.append(normalize(String(r))) } else {
-            bad("root '\(r)' must be an absolute path without '..'")
+        for r in commaList(value, ascii: w.ascii) {
+          if isCleanAbsolute(r) { roots.append(normalize(r)) } else {
+            bad("root '\(String(decoding: r, as: UTF8.self))' must be an absolute path without '..'")
           }
         }
         rule.roots = roots
       case "label":
-        if isName(value) { rule.label = value } else {
+        let label = String(decoding: value, as: UTF8.self)
+        if isName(label) { rule.label = label } else {
           bad("label must be letters, digits, '.', '_' or '-'")
         }
       case "from":
         var nets: [IPNetwork] = []
-        for part in value.split(separator: ",", omittingEmptySubsequences: false) {
+        for bytes in commaList(value, ascii: w.ascii) {
+          let part = Substring(String(decoding: bytes, as: UTF8.self))
           if let net = IPNetwork(part) { nets.append(net) } else { bad("'\(part)' is not an address or CIDR network") }
         }
         rule.from = nets
       case "confine-root":
-        if value == "yes" || value == "no" {
-          rule.confineRoot = value == "yes"
+        if value.elementsEqual("yes".utf8) || value.elementsEqual("no".utf8) {
+          rule.confineRoot = value.elementsEqual("yes".utf8)
           if profile != .rsyncSender { bad("confine-root applies to rsync-sender rules only") }
         } else {
           bad("confine-root must be yes or no")
@@ -213,42 +227,77 @@ public enum PolicyParser {
   }
 
   struct Word {
-    var text: String
+    /// A slice of the policy's bytes (valid UTF-8).
+    var bytes: ArraySlice<UInt8>
     var column: Int
+    /// The word is ASCII: a byte is a Character (see splitKeyValue).
+    var ascii: Bool
+    var text: String { String(decoding: bytes, as: UTF8.self) }
   }
 
-  /// Words separated by spaces or tabs, with their 1-based byte columns; a
-  /// word starting with `#` ends the line.
-  static func splitWords(_ line: String) -> [Word] {
+  /// Words separated by spaces, tabs or CRs, with their 1-based byte
+  /// columns; a word starting with `#` ends the line. `line` is valid UTF-8.
+  static func splitWords(_ line: ArraySlice<UInt8>) -> [Word] {
     var out: [Word] = []
-    var col = 0
-    var start = -1
-    var current: [UInt8] = []
-    for b in line.utf8 {
-      col += 1
+    var start: Int? = nil  // index in `line` where the current word began
+    for i in line.indices {
+      let b = line[i]
       if b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\r") {
-        if start >= 0 { out.append(Word(text: String(decoding: current, as: UTF8.self), column: start)) }
-        start = -1
-        current.removeAll()
-        continue
-      }
-      if start < 0 {
+        if let s = start { out.append(word(line[s..<i], column: s - line.startIndex + 1)) }
+        start = nil
+      } else if start == nil {
         if b == UInt8(ascii: "#") { return out }
-        start = col
+        start = i
       }
-      current.append(b)
     }
-    if start >= 0 { out.append(Word(text: String(decoding: current, as: UTF8.self), column: start)) }
+    if let s = start { out.append(word(line[s...], column: s - line.startIndex + 1)) }
     return out
   }
 
-  static func keyValue(_ word: String) -> (String, String) {
-    guard let eq = word.firstIndex(of: "=") else { return (word, "") }
-    return (String(word[..<eq]), String(word[word.index(after: eq)...]))
+  static func word(_ bytes: ArraySlice<UInt8>, column: Int) -> Word {
+    Word(bytes: bytes, column: column, ascii: bytes.allSatisfy { $0 < 0x80 })
   }
 
-  static func isCleanAbsolute(_ p: String) -> Bool {
-    Paths.components(p) != nil && Tokenizer.firstControl(Array(p.utf8)) == nil
+  /// `w` split at its first `=` Character; without one, (w, ""). In an
+  /// ASCII word that is the first `=` byte; otherwise Swift's Character
+  /// search decides (a `=` followed by a combining mark is not a `=`).
+  static func splitKeyValue(_ w: Word) -> (key: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {
+    var eq: Int? = nil
+    if w.ascii {
+      eq = w.bytes.firstIndex(of: UInt8(ascii: "="))
+    } else {
+      let text = w.text
+      if let i = text.firstIndex(of: "=") {
+        eq = w.bytes.startIndex + text.utf8.distance(from: text.startIndex, to: i)
+      }
+    }
+    guard let eq else { return (w.bytes, []) }
+    return (w.bytes[..<eq], w.bytes[(eq + 1)...])
+  }
+
+  static func keyValue(_ w: Word) -> (String, String) {
+    let (key, value) = splitKeyValue(w)
+    return (String(decoding: key, as: UTF8.self), String(decoding: value, as: UTF8.self))
+  }
+
+  /// The value split at `,` Characters, empty parts kept. ASCII values are
+  /// split at the bytes; others by Swift's Character split (a comma followed
+  /// by a combining mark is one Character, not a comma).
+  static func commaList(_ value: ArraySlice<UInt8>, ascii: Bool) -> [ArraySlice<UInt8>] {
+    if ascii { return value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) }
+    let text = String(decoding: value, as: UTF8.self)
+    return text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+      let from = value.startIndex + text.utf8.distance(from: text.startIndex, to: part.startIndex)
+      return value[from..<(from + part.utf8.count)]
+    }
+  }
+
+  static func isCleanAbsolute(_ p: String) -> Bool { isCleanAbsolute(Array(p.utf8)[...]) }
+
+  /// Absolute, no `..` component (`Paths.components(p) != nil`), no control
+  /// character (`Tokenizer.firstControl(p) == nil`).
+  static func isCleanAbsolute(_ p: ArraySlice<UInt8>) -> Bool {
+    p.first == UInt8(ascii: "/") && !Paths.hasDotDot(p) && !p.contains { $0 < 0x20 || $0 == 0x7f }
   }
 
   public static func isName(_ s: String) -> Bool {
@@ -260,7 +309,17 @@ public enum PolicyParser {
   }
 
   /// `/etc//ssh/./` becomes `/etc/ssh`; `/` stays `/`.
-  static func normalize(_ p: String) -> String {
-    "/" + (Paths.components(p) ?? []).joined(separator: "/")
+  static func normalize(_ p: String) -> String { normalize(Array(p.utf8)[...]) }
+
+  static func normalize(_ p: ArraySlice<UInt8>) -> String {
+    guard p.first == UInt8(ascii: "/"), !Paths.hasDotDot(p) else { return "/" }
+    var out: [UInt8] = []
+    out.reserveCapacity(p.count)
+    var parts = Paths.ComponentWalker(p)
+    while let part = parts.next() {
+      out.append(UInt8(ascii: "/"))
+      out += p[part]
+    }
+    return out.isEmpty ? "/" : String(decoding: out, as: UTF8.self)
   }
 }

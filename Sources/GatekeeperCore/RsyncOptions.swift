@@ -359,9 +359,20 @@ extension RsyncOption {
 
   /// Allowed long options that turn a cluster letter back off. Letters go
   /// first in the rebuilt argv, so such an option may not precede its letter.
-  static let negations: [String: Character] = [
+  static let negationTable: KeyValuePairs<String, Character> = [
     "no-relative": "R", "no-specials": "D", "specials": "D",
   ]
+
+  /// negationTable as a dictionary.
+  static var negations: [String: Character] {
+    Dictionary(uniqueKeysWithValues: negationTable.map { ($0.key, $0.value) })
+  }
+
+  /// The letter `long` turns off, if it is a negation (a short linear
+  /// search: no hashing on the per-call path).
+  static func negation(_ long: String) -> Character? {
+    negationTable.first { $0.key == long }?.value
+  }
 
   static func long(_ name: Substring) -> RsyncOption? {
     table.first { $0.long.map { $0[...] == name } ?? false }

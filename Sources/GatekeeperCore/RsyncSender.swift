@@ -132,19 +132,8 @@ public enum RsyncSender {
   /// the rebuilt command line only (still with `s`): not runnable until
   /// `checkSecluded` has validated the block.
   public static func check(_ words: [String], scope: RuleScope) -> Result<ToolPlan, Denial> {
-    var request = RsyncRequest()
-    if let denial = request.parseCommandLine(words, scope: scope) { return .failure(denial) }
-    if request.secluded {
-      // With -s the command line carries only the cluster (and --iconv);
-      // a letter that rebuilds as a long option (`-s0` is --from0) is not
-      // a shape any client sends.
-      if let extra = request.options.first(where: { !$0.hasPrefix("--iconv=") }) {
-        return .failure(Denial(RsyncReason.secludedWithArgs, clip(extra)))
-      }
-      return .success(
-        ToolPlan(arguments: request.rebuilt(paths: [], confine: nil), needsSecludedBlock: true))
-    }
-    return finish(request, scope: scope)
+    var parses = Parses(commandLine: words)
+    return parses.check(scope: scope)
   }
 
   /// After check() returned needsSecludedBlock == true: `commandLine` is the same words (with -s),
@@ -154,29 +143,98 @@ public enum RsyncSender {
   public static func checkSecluded(commandLine: [String], block: [String], scope: RuleScope)
     -> Result<ToolPlan, Denial>
   {
+    var parses = Parses(commandLine: commandLine, block: block)
+    return parses.check(scope: scope)
+  }
+
+  /// One request checked against several rules (Gatekeeper.decide). The
+  /// parse depends on a rule only through `RuleScope.isWholeTree` (whether
+  /// `-L`/`-k` may follow links), so it runs at most twice per call however
+  /// many rules are tried; the paths are judged per rule. `check(scope:)`
+  /// returns exactly what `RsyncSender.check` (or `checkSecluded`, when a
+  /// block is given) returns for that scope.
+  public struct Parses {
+    let commandLine: [String]
+    let block: [String]?
+    var narrow: Parsed? = nil
+    var whole: Parsed? = nil
+
+    public init(commandLine: [String], block: [String]? = nil) {
+      self.commandLine = commandLine
+      self.block = block
+    }
+
+    public mutating func check(scope: RuleScope) -> Result<ToolPlan, Denial> {
+      let wholeTree = scope.isWholeTree
+      let parsed: Parsed
+      if let done = wholeTree ? whole : narrow {
+        parsed = done
+      } else {
+        parsed = Parsed(commandLine: commandLine, block: block, wholeTree: wholeTree)
+        if wholeTree { whole = parsed } else { narrow = parsed }
+      }
+      if let denial = parsed.denial { return .failure(denial) }
+      let request = parsed.request
+      if block == nil && request.secluded {
+        return .success(
+          ToolPlan(arguments: request.rebuilt(paths: [], confine: nil), needsSecludedBlock: true))
+      }
+      return finish(request, scope: scope)
+    }
+  }
+
+  /// The outcome of parsing a request: a denial, or the request to finish.
+  struct Parsed {
     var request = RsyncRequest()
-    if let denial = request.parseCommandLine(commandLine, scope: scope) { return .failure(denial) }
-    guard request.secluded else { return .failure(Denial(RsyncReason.notSecluded)) }
-    guard block.first == "rsync" else {
-      return .failure(Denial(RsyncReason.blockNotRsync, clip(block.first ?? "")))
+    var denial: Denial? = nil
+
+    init(commandLine: [String], block: [String]?, wholeTree: Bool) {
+      if let block {
+        denial = parseSecluded(commandLine, block: block, wholeTree: wholeTree)
+      } else {
+        denial = parsePlain(commandLine, wholeTree: wholeTree)
+      }
     }
-    let rest = block.dropFirst()
-    for word in rest where hasControl(word) {
-      return .failure(Denial(RsyncReason.controlCharacter, clip(word)))
+
+    private mutating func parsePlain(_ words: [String], wholeTree: Bool) -> Denial? {
+      if let denial = request.parseCommandLine(words, wholeTree: wholeTree) { return denial }
+      if request.secluded {
+        // With -s the command line carries only the cluster (and --iconv);
+        // a letter that rebuilds as a long option (`-s0` is --from0) is not
+        // a shape any client sends.
+        if let extra = request.options.first(where: { !$0.hasPrefix("--iconv=") }) {
+          return Denial(RsyncReason.secludedWithArgs, clip(extra))
+        }
+      }
+      return nil
     }
-    if let denial = request.parseOptions(rest, firstCluster: nil, scope: scope) {
-      return .failure(denial)
-    }
-    // Secluded strings were converted by the client for --iconv and would be
-    // converted again by the server; on argv they are not. ASCII is the same
-    // either way.
-    if request.iconv,
-      let word = request.positionals.first(where: { !$0.utf8.allSatisfy { $0 < 0x80 } })
+
+    private mutating func parseSecluded(_ commandLine: [String], block: [String], wholeTree: Bool)
+      -> Denial?
     {
-      return .failure(Denial(RsyncReason.secludedIconv, clip(word)))
+      if let denial = request.parseCommandLine(commandLine, wholeTree: wholeTree) { return denial }
+      guard request.secluded else { return Denial(RsyncReason.notSecluded) }
+      guard block.first == "rsync" else {
+        return Denial(RsyncReason.blockNotRsync, clip(block.first ?? ""))
+      }
+      let rest = block.dropFirst()
+      for word in rest where hasControl(word) {
+        return Denial(RsyncReason.controlCharacter, clip(word))
+      }
+      if let denial = request.parseOptions(rest, firstCluster: nil, wholeTree: wholeTree) {
+        return denial
+      }
+      // Secluded strings were converted by the client for --iconv and would be
+      // converted again by the server; on argv they are not. ASCII is the same
+      // either way.
+      if request.iconv,
+        let word = request.positionals.first(where: { !$0.utf8.allSatisfy { $0 < 0x80 } })
+      {
+        return Denial(RsyncReason.secludedIconv, clip(word))
+      }
+      request.secluded = false
+      return nil
     }
-    request.secluded = false
-    return finish(request, scope: scope)
   }
 
   private static func finish(_ request: RsyncRequest, scope: RuleScope) -> Result<ToolPlan, Denial>
@@ -228,20 +286,32 @@ public enum RsyncSender {
     return best?.root
   }
 
+  /// True when the word holds a Unicode control character, general
+  /// category Cc: U+0000-U+001F and U+007F-U+009F (a set Unicode's stability
+  /// policy fixes forever). Judged on the UTF-8 bytes, which are valid: the
+  /// C1 controls U+0080-U+009F are the two bytes 0xC2 0x80-0x9F.
   static func hasControl(_ word: String) -> Bool {
-    word.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    var afterC2 = false
+    for byte in word.utf8 {
+      if byte < 0x20 || byte == 0x7f || (afterC2 && (0x80...0x9f).contains(byte)) { return true }
+      afterC2 = byte == 0xc2
+    }
+    return false
   }
 
-  /// Untrusted text in a detail is capped.
+  /// Untrusted text in a detail is capped at 200 characters. A text of at
+  /// most 200 bytes has at most 200 characters: kept without counting.
   static func clip(_ text: some StringProtocol) -> String {
-    text.count > 200 ? String(text.prefix(200)) + "..." : String(text)
+    if text.utf8.count <= 200 { return String(text) }
+    return text.count > 200 ? String(text.prefix(200)) + "..." : String(text)
   }
 }
 
 /// What the parser gathered, ready to be rebuilt.
 struct RsyncRequest {
-  /// Cluster letters with their repeat counts (`-vv` is 2).
-  var letters: [Character: Int] = [:]
+  /// Repeat counts of the cluster letters (`-vv` is 2), one slot per
+  /// letter of RsyncOption.clusterOrder, in that order.
+  var letterCounts = [Int](repeating: 0, count: RsyncOption.clusterOrder.count)
   /// The capability string after `e`, without the `e` (`.iLsfxCIvu`).
   var capabilities: String? = nil
   /// `-s` in the first cluster: the real arguments follow on stdin.
@@ -251,12 +321,12 @@ struct RsyncRequest {
   /// `--confine-root=R` seen right before `-- .` (gatekeeper's own shape).
   var confineRoot: String? = nil
   var iconv = false
-  /// Negations seen so far (see RsyncOption.negations).
-  var negated: Set<Character> = []
+  /// Letters turned off by negations seen so far (see RsyncOption.negations).
+  var negated: [Character] = []
   /// Everything from the first non-option word on.
   var positionals: [String] = []
 
-  mutating func parseCommandLine(_ words: [String], scope: RuleScope) -> Denial? {
+  mutating func parseCommandLine(_ words: [String], wholeTree: Bool) -> Denial? {
     guard words.first == "--server" else {
       return Denial(RsyncReason.notServer, RsyncSender.clip(words.first ?? ""))
     }
@@ -279,7 +349,7 @@ struct RsyncRequest {
         return Denial(RsyncReason.secludedWithArgs, RsyncSender.clip(extra))
       }
     }
-    return parseOptions(words.dropFirst(2), firstCluster: 2, scope: scope)
+    return parseOptions(words.dropFirst(2), firstCluster: 2, wholeTree: wholeTree)
   }
 
   /// A short-option word whose letters (before any `e`) include `s`.
@@ -290,7 +360,7 @@ struct RsyncRequest {
 
   /// Parses options until the first positional word; `firstCluster` is the
   /// index of the only word that may carry `s` and the capability string.
-  mutating func parseOptions(_ words: ArraySlice<String>, firstCluster: Int?, scope: RuleScope)
+  mutating func parseOptions(_ words: ArraySlice<String>, firstCluster: Int?, wholeTree: Bool)
     -> Denial?
   {
     var index = words.startIndex
@@ -316,8 +386,8 @@ struct RsyncRequest {
       }
       let denial =
         word.hasPrefix("--")
-        ? parseLong(word, scope: scope)
-        : parseCluster(word, first: index == firstCluster, scope: scope)
+        ? parseLong(word, wholeTree: wholeTree)
+        : parseCluster(word, first: index == firstCluster, wholeTree: wholeTree)
       if let denial { return denial }
       index += 1
     }
@@ -328,7 +398,7 @@ struct RsyncRequest {
     return nil
   }
 
-  private mutating func parseLong(_ word: String, scope: RuleScope) -> Denial? {
+  private mutating func parseLong(_ word: String, wholeTree: Bool) -> Denial? {
     let body = word.dropFirst(2)
     let name = body.prefix { $0 != "=" }
     let value: Substring? =
@@ -337,7 +407,7 @@ struct RsyncRequest {
       let known = !name.isEmpty && RsyncOption.table.contains { $0.long?.hasPrefix(name) ?? false }
       return Denial(known ? RsyncReason.abbreviation : .unknownOption, RsyncSender.clip(word))
     }
-    if let reason = Self.refusal(row, scope: scope) {
+    if let reason = Self.refusal(row, wholeTree: wholeTree) {
       return Denial(reason, RsyncSender.clip(word))
     }
     guard row.argument != .none else {
@@ -348,7 +418,7 @@ struct RsyncRequest {
     return add(row, value: value, word: word)
   }
 
-  private mutating func parseCluster(_ word: String, first: Bool, scope: RuleScope) -> Denial? {
+  private mutating func parseCluster(_ word: String, first: Bool, wholeTree: Bool) -> Denial? {
     let letters = word.dropFirst()
     var index = letters.startIndex
     while index < letters.endIndex {
@@ -377,13 +447,13 @@ struct RsyncRequest {
         if index != letters.startIndex {
           return Denial(RsyncReason.valueInCluster, RsyncSender.clip(word))
         }
-        if let reason = Self.refusal(row, scope: scope) {
+        if let reason = Self.refusal(row, wholeTree: wholeTree) {
           return Denial(reason, RsyncSender.clip(word))
         }
         if rest.isEmpty { return Denial(RsyncReason.splitValue, RsyncSender.clip(word)) }
         return add(row, value: rest, word: word)
       }
-      if let reason = Self.refusal(row, scope: scope) {
+      if let reason = Self.refusal(row, wholeTree: wholeTree) {
         return Denial(reason, RsyncSender.clip(word))
       }
       if let denial = add(row) { return denial }
@@ -393,23 +463,23 @@ struct RsyncRequest {
   }
 
   /// The table's verdict for this request, nil when allowed.
-  static func refusal(_ row: RsyncOption, scope: RuleScope) -> RsyncReason? {
+  static func refusal(_ row: RsyncOption, wholeTree: Bool) -> RsyncReason? {
     switch row.verdict {
     case .allow, .same: return nil
-    case .followsLinks: return scope.isWholeTree ? nil : .followsLinks
+    case .followsLinks: return wholeTree ? nil : .followsLinks
     case .deny(let reason): return reason
     }
   }
 
   /// Records an allowed option without a value.
   private mutating func add(_ row: RsyncOption) -> Denial? {
-    if let letter = row.short, RsyncOption.clusterOrder.contains(letter) {
+    if let letter = row.short, let slot = RsyncOption.clusterOrder.firstIndex(of: letter) {
       if negated.contains(letter) { return Denial(RsyncReason.optionOrder, String(letter)) }
-      letters[letter, default: 0] += 1
+      letterCounts[slot] += 1
       return nil
     }
     guard let long = row.long else { return Denial(RsyncReason.unknownOption) }
-    if let letter = RsyncOption.negations[long] { negated.insert(letter) }
+    if let letter = RsyncOption.negation(long), !negated.contains(letter) { negated.append(letter) }
     options.append("--" + long)
     return nil
   }
@@ -441,9 +511,10 @@ struct RsyncRequest {
       rest = rest.dropFirst(sub.count)
     }
     let known = Array("iLsfxCIvVu".utf8)
-    var seen: Set<UInt8> = []
+    var seen: UInt16 = 0  // bit i: known[i] was seen
     for byte in rest {
-      guard known.contains(byte), seen.insert(byte).inserted else { return false }
+      guard let i = known.firstIndex(of: byte), seen & (1 << i) == 0 else { return false }
+      seen |= 1 << i
     }
     return true
   }
@@ -451,8 +522,8 @@ struct RsyncRequest {
   /// `--server --sender -CLUSTER --long... [--confine-root=R] -- . paths`
   func rebuilt(paths: [String], confine: String?) -> [String] {
     var cluster = ""
-    for letter in RsyncOption.clusterOrder {
-      cluster += String(repeating: letter, count: letters[letter] ?? 0)
+    for (slot, letter) in RsyncOption.clusterOrder.enumerated() {
+      cluster += String(repeating: letter, count: letterCounts[slot])
     }
     if secluded { cluster = "s" + cluster }
     if let capabilities { cluster += "e" + capabilities }

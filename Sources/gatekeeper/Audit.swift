@@ -77,48 +77,63 @@ enum Audit {
   /// Appends the record to the file log, if the policy names one. Returns
   /// nil on success (or no file), else the error text.
   static func writeFile(_ record: AuditRecord, settings: LogSettings) -> String? {
+    writeFile(json: record.json(), settings: settings)
+  }
+
+  /// writeFile for a record already rendered as JSON.
+  static func writeFile(json: String, settings: LogSettings) -> String? {
     guard let path = settings.file else { return nil }
     let fd = Sys.open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o640)
     if fd < 0 { return "\(path): \(Sys.errorText(-fd))" }
     defer { close(fd) }
     var st = stat()
     if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG { return "\(path): not a regular file" }
-    let line = Array((record.json() + "\n").utf8)
+    let line = Array((json + "\n").utf8)
     let n = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
     if n != line.count { return "\(path): \(n < 0 ? Sys.errorText(errno) : "short write")" }
     return nil
   }
 
   static func writeSyslog(_ record: AuditRecord, settings: LogSettings) {
+    writeSyslog(json: record.json(), decision: record.decision, settings: settings)
+  }
+
+  /// writeSyslog for a record already rendered as JSON.
+  static func writeSyslog(json: String, decision: String, settings: LogSettings) {
     guard let facility = settings.syslogFacility else { return }
     Sys.openlog(tag: settings.syslogTag, facility: facility)
     let priority: Int32 =
-      switch record.decision {
+      switch decision {
       case "allow": LOG_INFO
       case "deny": LOG_NOTICE
       default: LOG_ERR
       }
-    Sys.syslog(priority, "@cee:" + record.json())
+    Sys.syslog(priority, "@cee:" + json)
   }
 
   /// Writes to both. When the file cannot be written and the policy requires
   /// it, an allowed record turns into a denial (`log-unwritable`); the return
   /// value says whether the call may proceed.
   static func emit(_ record: AuditRecord, settings: LogSettings) -> Bool {
+    // Rendered once: the same line goes to the file and, unless the file
+    // failed and the record changed, to syslog.
+    let json = record.json()
+    guard let failure = writeFile(json: json, settings: settings) else {
+      writeSyslog(json: json, decision: record.decision, settings: settings)
+      return true
+    }
     var r = record
     var proceed = true
-    if let failure = writeFile(record, settings: settings) {
-      if settings.fileRequired {
-        if r.decision == "allow" {
-          r.decision = "deny"
-          r.argv = []
-        }
-        r.reason = r.reason.isEmpty || record.decision == "allow" ? RuntimeReason.logUnwritable.rawValue : r.reason
-        r.detail = "audit file not written (\(failure)); " + record.detail
-        proceed = false
-      } else {
-        r.detail = "audit file not written (\(failure)); required=no; " + record.detail
+    if settings.fileRequired {
+      if r.decision == "allow" {
+        r.decision = "deny"
+        r.argv = []
       }
+      r.reason = r.reason.isEmpty || record.decision == "allow" ? RuntimeReason.logUnwritable.rawValue : r.reason
+      r.detail = "audit file not written (\(failure)); " + record.detail
+      proceed = false
+    } else {
+      r.detail = "audit file not written (\(failure)); required=no; " + record.detail
     }
     writeSyslog(r, settings: settings)
     return proceed

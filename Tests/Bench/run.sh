@@ -42,11 +42,16 @@ rm -rf "$W"
 mkdir -p "$W" "$W/cg"
 chmod 700 "$W"
 
-echo "== release static build" >&2
-swift build -c release -Xswiftc -static-executable --scratch-path .build-bench 2>&1 | grep -vE 'warning: Using .dlopen' | tail -n 2 >&2
-cp .build-bench/release/gatekeeper "$W/gatekeeper-unstripped"
-cp .build-bench/release/gatekeeper "$W/gatekeeper"
-strip "$W/gatekeeper"
+# The shipped build: install/build.sh (static, release flags, size checks).
+echo "== release static build (install/build.sh)" >&2
+if ! install/build.sh >"$W/build.log" 2>&1; then
+  cat "$W/build.log" >&2
+  echo "run.sh: install/build.sh failed" >&2
+  exit 1
+fi
+tail -n 1 "$W/build.log" >&2
+cp .build-static/release/gatekeeper "$W/gatekeeper-unstripped"
+cp out/gatekeeper "$W/gatekeeper"
 GK=$W/gatekeeper
 
 printf 'int main(void) { return 0; }\n' >"$W/standin.c"
