@@ -37,6 +37,8 @@ public struct AuthorizeOptions: Equatable, Sendable {
 
 public enum Deploy {
   public static let defaultGatekeeper = "/usr/local/sbin/gatekeeper"
+  /// The policy an outer `gatekeeper --sudo` names when its key line has no --policy.
+  public static let defaultPolicy = "/etc/gatekeeper/gatekeeper.policy"
   /// Largest key input read (a 16384-bit RSA key is under 3 KiB).
   public static let maxKeyInput = 65536
 
@@ -205,26 +207,38 @@ public enum Deploy {
     return ok ? nil : DeployError("\(what) must be an absolute path of letters, digits and . _ - + /")
   }
 
-  /// The snippet for /etc/sudoers.d/gatekeeper. A command named without
-  /// arguments lets the user pass any arguments: gatekeeper checks them,
-  /// sudo's wildcards cannot (FACTS: `rsync --server --sender *` also
-  /// matches `--remove-source-files`).
-  public static func sudoersSnippet(user: String, gatekeeper: String = defaultGatekeeper) -> Result<String, DeployError>
-  {
+  /// The snippet for /etc/sudoers.d/gatekeeper. It lets `user` run, as
+  /// root, exactly the command an outer `gatekeeper --sudo` hands over:
+  /// `GATEKEEPER --policy POLICY [--label LABEL] -- WORDS...`. The `*` covers
+  /// only the request's words after `--` (argv mode, checked by gatekeeper
+  /// itself); the options before it are fixed, so a shell as `user` cannot
+  /// run `check`, `report` or another policy as root (as root, `check
+  /// --policy /etc/shadow` would echo the file's lines in its errors).
+  /// rsync and tar are never named: a sudoers wildcard such as
+  /// `rsync --server --sender *` also matches --remove-source-files.
+  public static func sudoersSnippet(
+    user: String, gatekeeper: String = defaultGatekeeper, policy: String = defaultPolicy, label: String? = nil
+  ) -> Result<String, DeployError> {
     guard isUserName(user) else {
       return .failure(DeployError("--user must be a user name (letters, digits, . _ -, at most 32, not all digits)"))
     }
     if let e = checkProgramPath(gatekeeper, what: "--gatekeeper") { return .failure(e) }
+    if let e = checkProgramPath(policy, what: "--policy") { return .failure(e) }
+    if let label, !PolicyParser.isName(label) {
+      return .failure(DeployError("--label must be letters, digits, '.', '_' or '-'"))
+    }
+    let command = "\(gatekeeper) --policy \(policy)" + (label.map { " --label \($0)" } ?? "") + " -- *"
     return .success(
       """
       # /etc/sudoers.d/gatekeeper (written by `gatekeeper sudoers`; see gatekeeper(8))
-      # \(user) may run gatekeeper as root, and nothing else. gatekeeper checks
-      # every argument itself; never list rsync or tar here: a sudoers wildcard
-      # such as `rsync --server --sender *` also matches --remove-source-files.
+      # \(user) may run, as root, only what `gatekeeper --sudo` hands over: the
+      # request's words after `--`, which gatekeeper checks itself against the
+      # policy. Never list rsync or tar here: a sudoers wildcard such as
+      # `rsync --server --sender *` also matches --remove-source-files.
       # Only the client address and key file pass through (for from= rules and
       # the audit record); gatekeeper builds the tool's environment from nothing.
       Defaults!\(gatekeeper) env_reset, env_keep = "SSH_CONNECTION SSH_USER_AUTH", !env_check, !setenv, !requiretty
-      \(user) ALL=(root) NOPASSWD: \(gatekeeper)
+      \(user) ALL=(root) NOPASSWD: \(command)
 
       """)
   }

@@ -30,7 +30,8 @@ enum Cli {
            gatekeeper learn [FILE... | -]
            gatekeeper authorize [--policy FILE] [--label NAME] [--from ADDR]
                                 [--sudo] [--gatekeeper PATH] < key.pub
-           gatekeeper sudoers --user NAME [--gatekeeper PATH]
+           gatekeeper sudoers --user NAME [--policy FILE] [--label NAME]
+                              [--gatekeeper PATH]
            gatekeeper --help | --version
     """
 

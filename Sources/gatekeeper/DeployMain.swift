@@ -10,14 +10,15 @@ enum DeployMain {
   static let usage = """
     usage: gatekeeper authorize [--policy FILE] [--label NAME] [--from ADDR[,ADDR...]]
                                 [--sudo] [--gatekeeper PATH] < key.pub
-           gatekeeper sudoers --user NAME [--gatekeeper PATH]
+           gatekeeper sudoers --user NAME [--policy FILE] [--label NAME] [--gatekeeper PATH]
     """
 
   static func run(_ subcommand: String, _ args: [[UInt8]]) -> Int32 {
     var values: [String: String] = [:]
     var sudo = false
     let allowed: Set<String> =
-      subcommand == "authorize" ? ["--policy", "--label", "--from", "--gatekeeper"] : ["--user", "--gatekeeper"]
+      subcommand == "authorize"
+      ? ["--policy", "--label", "--from", "--gatekeeper"] : ["--user", "--policy", "--label", "--gatekeeper"]
     var i = 0
     while i < args.count {
       guard let w = String(validating: args[i], as: UTF8.self) else {
@@ -96,7 +97,10 @@ enum DeployMain {
 
   static func sudoers(_ values: [String: String]) -> Int32 {
     guard let user = values["--user"] else { return usageError("sudoers needs --user NAME") }
-    switch Deploy.sudoersSnippet(user: user, gatekeeper: values["--gatekeeper"] ?? installedPath()) {
+    switch Deploy.sudoersSnippet(
+      user: user, gatekeeper: values["--gatekeeper"] ?? installedPath(),
+      policy: values["--policy"] ?? Deploy.defaultPolicy, label: values["--label"])
+    {
     case .success(let text):
       Sys.writeOut(text)
       return 0

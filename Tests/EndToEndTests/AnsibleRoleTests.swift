@@ -157,7 +157,9 @@ struct AnsibleRoleTests {
     #expect(installedPolicy.hasPrefix("# ") && installedPolicy.hasSuffix(policy), "\(installedPolicy)")
     let sudoers = t + "/etc/sudoers.d/gatekeeper"
     #expect(mode(sudoers) == 0o440)
-    let snippet = try Proc.must(installed, ["sudoers", "--user", "backup", "--gatekeeper", installed]).out
+    let snippet = try Proc.must(
+      installed, ["sudoers", "--user", "backup", "--gatekeeper", installed, "--policy", policyFile]
+    ).out
     #expect(text(sudoers) == snippet)
     #expect(try Proc.run("/usr/sbin/visudo", ["-cf", sudoers]).status == 0)
 

@@ -32,7 +32,8 @@ struct ClientsSudoTests {
     try FileManager.default.copyItem(atPath: try Gatekeeper.path(), toPath: gk)
     chmod(gk, 0o755)
     // The product's own snippet and key line (`gatekeeper sudoers` / `authorize --sudo`).
-    let snippet = try Proc.run(gk, ["sudoers", "--user", Self.user, "--gatekeeper", gk])
+    let snippet = try Proc.run(
+      gk, ["sudoers", "--user", Self.user, "--gatekeeper", gk, "--policy", lab.policyPath])
     #expect(snippet.ok, "gatekeeper sudoers: \(snippet)")
     let rules = snippet.out
     let line = try Proc.run(
@@ -49,6 +50,18 @@ struct ClientsSudoTests {
     defer { try? FileManager.default.removeItem(atPath: Self.sudoers) }
     let whole = try Proc.run("/usr/sbin/visudo", ["-c"])
     #expect(whole.ok, "visudo -c: \(whole)")
+
+    // sudoers lets gkbackup run gatekeeper as root only in argv mode with the
+    // key line's policy: not `check` (as root it would echo a file's lines in
+    // its errors), not `report`, not another policy.
+    for args in [
+      ["check", "--policy", "/etc/shadow"], ["report", "/etc/shadow"],
+      ["--policy", "/etc/shadow", "--", "rsync", "--server"], ["--policy", lab.policyPath, "--label", "x", "--", "tar"],
+    ] {
+      let r = try Proc.run("/usr/sbin/runuser", ["-u", Self.user, "--", "/usr/bin/sudo", "-n", gk] + args)
+      #expect(!r.ok && !r.out.contains("root:"), "sudo must refuse \(args): \(r)")
+      #expect(r.err.contains("sudo:"), "refused by sudo itself, not by gatekeeper: \(r)")
+    }
 
     let src = lab.dir + "/data/src"
     try ClientTree.make(src)

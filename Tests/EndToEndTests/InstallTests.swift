@@ -132,7 +132,9 @@ struct InstallScriptTests {
     let file = "\(dest)/etc/sudoers.d/gatekeeper"
     #expect(Files.stat(file)?.mode == 0o440)
     let text = try String(contentsOfFile: file, encoding: .utf8)
-    #expect(text.contains("\nbackup ALL=(root) NOPASSWD: /usr/local/sbin/gatekeeper\n"))
+    #expect(
+      text.contains(
+        "\nbackup ALL=(root) NOPASSWD: /usr/local/sbin/gatekeeper --policy /etc/gatekeeper/gatekeeper.policy -- *\n"))
     let visudo = try run(["visudo", "-cf", file])
     #expect(visudo.status == 0, "\(visudo.output)")
     let un = try install(dest, ["--uninstall"])
@@ -309,7 +311,7 @@ struct InstallAuthorizeTests {
       r.out.hasSuffix(
         """
         Defaults!/usr/local/sbin/gatekeeper env_reset, env_keep = "SSH_CONNECTION SSH_USER_AUTH", !env_check, !setenv, !requiretty
-        backup ALL=(root) NOPASSWD: /usr/local/sbin/gatekeeper
+        backup ALL=(root) NOPASSWD: /usr/local/sbin/gatekeeper --policy /etc/gatekeeper/gatekeeper.policy -- *
 
         """))
     if Proc.which("visudo") != nil {

@@ -178,21 +178,27 @@ struct DeploySudoersTests {
     #expect(
       text == """
         # /etc/sudoers.d/gatekeeper (written by `gatekeeper sudoers`; see gatekeeper(8))
-        # backup may run gatekeeper as root, and nothing else. gatekeeper checks
-        # every argument itself; never list rsync or tar here: a sudoers wildcard
-        # such as `rsync --server --sender *` also matches --remove-source-files.
+        # backup may run, as root, only what `gatekeeper --sudo` hands over: the
+        # request's words after `--`, which gatekeeper checks itself against the
+        # policy. Never list rsync or tar here: a sudoers wildcard such as
+        # `rsync --server --sender *` also matches --remove-source-files.
         # Only the client address and key file pass through (for from= rules and
         # the audit record); gatekeeper builds the tool's environment from nothing.
         Defaults!/usr/local/sbin/gatekeeper env_reset, env_keep = "SSH_CONNECTION SSH_USER_AUTH", !env_check, !setenv, !requiretty
-        backup ALL=(root) NOPASSWD: /usr/local/sbin/gatekeeper
+        backup ALL=(root) NOPASSWD: /usr/local/sbin/gatekeeper --policy /etc/gatekeeper/gatekeeper.policy -- *
 
         """)
   }
 
-  @Test func otherPath() throws {
-    let text = try Deploy.sudoersSnippet(user: "bpc-1.x", gatekeeper: "/usr/sbin/gatekeeper").get()
-    #expect(text.contains("\nbpc-1.x ALL=(root) NOPASSWD: /usr/sbin/gatekeeper\n"))
+  @Test func otherPathPolicyAndLabel() throws {
+    let text = try Deploy.sudoersSnippet(
+      user: "bpc-1.x", gatekeeper: "/usr/sbin/gatekeeper", policy: "/etc/gk/bpc.policy", label: "nightly"
+    ).get()
+    #expect(text.contains("\nbpc-1.x ALL=(root) NOPASSWD: /usr/sbin/gatekeeper --policy /etc/gk/bpc.policy --label nightly -- *\n"))
     #expect(text.contains("\nDefaults!/usr/sbin/gatekeeper env_reset"))
+    #expect(throws: DeployError.self) { try Deploy.sudoersSnippet(user: "b", policy: "/etc/a b").get() }
+    #expect(throws: DeployError.self) { try Deploy.sudoersSnippet(user: "b", policy: "relative").get() }
+    #expect(throws: DeployError.self) { try Deploy.sudoersSnippet(user: "b", label: "a,b").get() }
   }
 
   @Test(arguments: [
