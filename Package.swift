@@ -13,7 +13,7 @@ let package = Package(
     // The thin executable: environment, files, syslog, exec.
     .executableTarget(name: "gatekeeper", dependencies: ["GatekeeperCore", "GatekeeperReport", "CSystem"]),
     .testTarget(name: "GatekeeperCoreTests", dependencies: ["GatekeeperCore"], exclude: ["Fixtures"]),
-    .testTarget(name: "GatekeeperReportTests", dependencies: ["GatekeeperReport"]),
+    .testTarget(name: "GatekeeperReportTests", dependencies: ["GatekeeperReport"], exclude: ["Fixtures"]),
     .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["clients"]),
   ]
 )

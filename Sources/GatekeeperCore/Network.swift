@@ -7,7 +7,8 @@ public struct IPAddress: Equatable, Sendable, CustomStringConvertible {
   public let bytes: [UInt8]
 
   public init?(_ text: Substring) {
-    if text.contains(":") {
+    // (Bytes suffice: a `:` that starts a larger Character fails both parsers.)
+    if text.utf8.contains(UInt8(ascii: ":")) {
       guard let b = IPAddress.parse6(text) else { return nil }
       if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xff && b[11] == 0xff {
         bytes = Array(b[12..<16])
@@ -31,16 +32,32 @@ public struct IPAddress: Equatable, Sendable, CustomStringConvertible {
     return groups.joined(separator: ":")
   }
 
+  /// Dotted quad: four parts of 1 to 3 digits, at most 255, no leading
+  /// zero. Read as bytes: any byte other than a digit or `.` (also one that
+  /// starts a larger Character) makes it no address.
   static func parse4(_ text: Substring) -> [UInt8]? {
-    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count == 4 else { return nil }
     var out: [UInt8] = []
-    for p in parts {
-      guard (1...3).contains(p.count), p.allSatisfy({ $0.isASCII && $0.isNumber }),
-        let v = UInt8(p), p.count == 1 || p.first != "0"
-      else { return nil }
-      out.append(v)
+    out.reserveCapacity(4)
+    var value = 0
+    var digits = 0
+    var leadingZero = false
+    for b in text.utf8 {
+      if b == UInt8(ascii: ".") {
+        guard digits > 0, out.count < 3 else { return nil }
+        out.append(UInt8(value))
+        value = 0
+        digits = 0
+      } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+        if digits == 0 { leadingZero = b == UInt8(ascii: "0") } else if leadingZero { return nil }
+        digits += 1
+        value = value * 10 + Int(b - UInt8(ascii: "0"))
+        guard digits <= 3, value <= 255 else { return nil }
+      } else {
+        return nil
+      }
     }
+    guard digits > 0, out.count == 3 else { return nil }
+    out.append(UInt8(value))
     return out
   }
 

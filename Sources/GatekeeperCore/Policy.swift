@@ -156,28 +156,40 @@ public enum PolicyParser {
       err(words[0].column, "'allow' needs a profile (rsync-sender or tar-create)")
       return nil
     }
-    guard let profile = ProfileKind(rawValue: words[1].text) else {
+    guard let profile = profileKind(words[1].bytes) else {
       err(words[1].column, "unknown profile '\(words[1].text)' (expected rsync-sender or tar-create)")
       return nil
     }
     var rule = Rule(profile: profile, exec: profile.defaultExec, line: line)
     var ok = true
-    var seen: [String] = []
+    // Keys stay bytes (this runs for every rule): the known keys seen so far
+    // as bits, unknown ones as text (only on the error path).
+    var seenKnown: UInt8 = 0
+    var seenUnknown: [String] = []
     for w in words.dropFirst(2) {
-      // Values stay bytes until they are kept: this runs for every rule.
       let (keyBytes, value) = splitKeyValue(w)
-      let key = String(decoding: keyBytes, as: UTF8.self)
+      let key = RuleKey(keyBytes)
       let vcol = w.column + keyBytes.count + 1
       func bad(_ msg: String) {
         err(vcol, msg)
         ok = false
       }
-      if seen.contains(key) {
-        err(w.column, "duplicate key '\(key)'")
-        ok = false
-        continue
+      if let key {
+        if seenKnown & key.bit != 0 {
+          err(w.column, "duplicate key '\(key.rawValue)'")
+          ok = false
+          continue
+        }
+        seenKnown |= key.bit
+      } else {
+        let text = String(decoding: keyBytes, as: UTF8.self)
+        if seenUnknown.contains(text) {
+          err(w.column, "duplicate key '\(text)'")
+          ok = false
+          continue
+        }
+        seenUnknown.append(text)
       }
-      seen.append(key)
       // (Also when the word has no `=`: splitKeyValue then gives an empty value.)
       if value.isEmpty {
         err(w.column, "expected key=value, got '\(w.text)'")
@@ -185,13 +197,13 @@ public enum PolicyParser {
         continue
       }
       switch key {
-      case "exec":
+      case .exec:
         if isCleanAbsolute(value) && !value.elementsEqual("/".utf8) {
           rule.exec = String(decoding: value, as: UTF8.self)
         } else {
           bad("exec= must be an absolute path without '..'")
         }
-      case "roots":
+      case .roots:
         var roots: [String] = []
         for r in commaList(value, ascii: w.ascii) {
           if isCleanAbsolute(r) { roots.append(normalize(r)) } else {
@@ -199,31 +211,86 @@ public enum PolicyParser {
           }
         }
         rule.roots = roots
-      case "label":
+      case .label:
         let label = String(decoding: value, as: UTF8.self)
         if isName(label) { rule.label = label } else {
           bad("label must be letters, digits, '.', '_' or '-'")
         }
-      case "from":
+      case .from:
         var nets: [IPNetwork] = []
         for bytes in commaList(value, ascii: w.ascii) {
           let part = Substring(String(decoding: bytes, as: UTF8.self))
           if let net = IPNetwork(part) { nets.append(net) } else { bad("'\(part)' is not an address or CIDR network") }
         }
         rule.from = nets
-      case "confine-root":
+      case .confineRoot:
         if value.elementsEqual("yes".utf8) || value.elementsEqual("no".utf8) {
           rule.confineRoot = value.elementsEqual("yes".utf8)
           if profile != .rsyncSender { bad("confine-root applies to rsync-sender rules only") }
         } else {
           bad("confine-root must be yes or no")
         }
-      default:
-        err(w.column, "unknown key '\(key)' (expected exec, roots, label, from or confine-root)")
+      case nil:
+        err(w.column, "unknown key '\(String(decoding: keyBytes, as: UTF8.self))' (expected exec, roots, label, from or confine-root)")
         ok = false
       }
     }
     return ok ? rule : nil
+  }
+
+  /// The keys of an `allow` rule.
+  enum RuleKey: String {
+    case exec, roots, label, from
+    case confineRoot = "confine-root"
+
+    /// Matched on the bytes: every key is ASCII with no character that has a
+    /// canonical equivalent elsewhere, so this agrees with String `==`.
+    init?(_ bytes: ArraySlice<UInt8>) {
+      if equals(bytes, "exec") {
+        self = .exec
+      } else if equals(bytes, "roots") {
+        self = .roots
+      } else if equals(bytes, "label") {
+        self = .label
+      } else if equals(bytes, "from") {
+        self = .from
+      } else if equals(bytes, "confine-root") {
+        self = .confineRoot
+      } else {
+        return nil
+      }
+    }
+
+    var bit: UInt8 {
+      switch self {
+      case .exec: 1
+      case .roots: 2
+      case .label: 4
+      case .from: 8
+      case .confineRoot: 16
+      }
+    }
+  }
+
+  /// The bytes are exactly `s` (a plain loop: the generic elementsEqual
+  /// over a String's UTF-8 view costs ten times more).
+  static func equals(_ bytes: ArraySlice<UInt8>, _ s: StaticString) -> Bool {
+    s.withUTF8Buffer { text in
+      guard bytes.count == text.count else { return false }
+      var i = bytes.startIndex
+      for t in text {
+        if bytes[i] != t { return false }
+        i += 1
+      }
+      return true
+    }
+  }
+
+  /// `ProfileKind(rawValue:)` on the bytes (same reasoning as RuleKey).
+  static func profileKind(_ bytes: ArraySlice<UInt8>) -> ProfileKind? {
+    if equals(bytes, "rsync-sender") { return .rsyncSender }
+    if equals(bytes, "tar-create") { return .tarCreate }
+    return nil
   }
 
   struct Word {
@@ -239,6 +306,7 @@ public enum PolicyParser {
   /// columns; a word starting with `#` ends the line. `line` is valid UTF-8.
   static func splitWords(_ line: ArraySlice<UInt8>) -> [Word] {
     var out: [Word] = []
+    out.reserveCapacity(8)
     var start: Int? = nil  // index in `line` where the current word began
     for i in line.indices {
       let b = line[i]
@@ -284,7 +352,17 @@ public enum PolicyParser {
   /// split at the bytes; others by Swift's Character split (a comma followed
   /// by a combining mark is one Character, not a comma).
   static func commaList(_ value: ArraySlice<UInt8>, ascii: Bool) -> [ArraySlice<UInt8>] {
-    if ascii { return value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) }
+    if ascii {
+      var parts: [ArraySlice<UInt8>] = []
+      parts.reserveCapacity(4)
+      var start = value.startIndex
+      while let comma = value[start...].firstIndex(of: UInt8(ascii: ",")) {
+        parts.append(value[start..<comma])
+        start = comma + 1
+      }
+      parts.append(value[start...])
+      return parts
+    }
     let text = String(decoding: value, as: UTF8.self)
     return text.split(separator: ",", omittingEmptySubsequences: false).map { part in
       let from = value.startIndex + text.utf8.distance(from: text.startIndex, to: part.startIndex)
@@ -311,8 +389,22 @@ public enum PolicyParser {
   /// `/etc//ssh/./` becomes `/etc/ssh`; `/` stays `/`.
   static func normalize(_ p: String) -> String { normalize(Array(p.utf8)[...]) }
 
+  /// Already normal (the usual case): `/` alone, or no `/` that ends the
+  /// path or is followed by `/` or `.`. (Conservative: `/.x` is normal too,
+  /// but takes the long way.)
+  static func isNormal(_ p: ArraySlice<UInt8>) -> Bool {
+    if p.count == 1 { return true }
+    var afterSlash = false
+    for b in p {
+      if afterSlash && (b == UInt8(ascii: "/") || b == UInt8(ascii: ".")) { return false }
+      afterSlash = b == UInt8(ascii: "/")
+    }
+    return !afterSlash
+  }
+
   static func normalize(_ p: ArraySlice<UInt8>) -> String {
     guard p.first == UInt8(ascii: "/"), !Paths.hasDotDot(p) else { return "/" }
+    if isNormal(p) { return String(decoding: p, as: UTF8.self) }
     var out: [UInt8] = []
     out.reserveCapacity(p.count)
     var parts = Paths.ComponentWalker(p)

@@ -40,13 +40,14 @@ public struct AuditRecord: Equatable, Sendable {
   /// appear in the same order.
   public func json() -> String {
     var o = JSONWriter()
+    o.out.reserveCapacity(512 + (command?.count ?? 0))
     o.field("v", number: Int64(AuditRecord.schemaVersion))
     o.field("time", string: AuditRecord.isoTime(timeMillis))
     o.field("host", string: host)
     o.field("pid", number: Int64(pid))
     o.field("decision", string: decision)
     o.field("reason", string: reason)
-    o.field("detail", bytes: Array(detail.utf8))
+    o.field("detail", string: detail)
     o.field("rule", string: rule)
     o.field("label", string: label)
     o.field("user", string: user)
@@ -97,17 +98,18 @@ struct JSONWriter {
     first = false
     out.append(UInt8(ascii: "\""))
     out += k.utf8
-    out += Array("\":".utf8)
+    out += "\":".utf8
   }
 
   mutating func field(_ k: String, string: String) {
     key(k)
-    JSONWriter.appendString(&out, Array(string.utf8))
+    var s = string
+    s.withUTF8 { JSONWriter.appendString(&out, $0) }
   }
 
   mutating func field(_ k: String, bytes: [UInt8]) {
     key(k)
-    JSONWriter.appendString(&out, bytes)
+    bytes.withUnsafeBufferPointer { JSONWriter.appendString(&out, $0) }
   }
 
   mutating func field(_ k: String, number: Int64) {
@@ -117,7 +119,7 @@ struct JSONWriter {
 
   mutating func fieldNull(_ k: String) {
     key(k)
-    out += Array("null".utf8)
+    out += "null".utf8
   }
 
   mutating func field(_ k: String, strings: [String]) {
@@ -127,11 +129,13 @@ struct JSONWriter {
     for (i, s) in strings.enumerated() {
       if i > 0 { out.append(UInt8(ascii: ",")) }
       if total > AuditRecord.maxField * 4 {
-        JSONWriter.appendString(&out, Array("[\(strings.count - i) more arguments]".utf8))
+        var more = "[\(strings.count - i) more arguments]"
+        more.withUTF8 { JSONWriter.appendString(&out, $0) }
         break
       }
       total += s.utf8.count
-      JSONWriter.appendString(&out, Array(s.utf8))
+      var s = s
+      s.withUTF8 { JSONWriter.appendString(&out, $0) }
     }
     out.append(UInt8(ascii: "]"))
   }
@@ -144,7 +148,7 @@ struct JSONWriter {
   static let hexDigits = Array("0123456789abcdef".utf8)
 
   /// Appends `bytes` as a JSON string: capped, escaped, always valid UTF-8.
-  static func appendString(_ out: inout [UInt8], _ bytes: [UInt8]) {
+  static func appendString(_ out: inout [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) {
     out.append(UInt8(ascii: "\""))
     let limit = min(bytes.count, AuditRecord.maxField)
     var i = 0
@@ -157,7 +161,7 @@ struct JSONWriter {
       case 0x0d: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
       case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
       case 0..<0x20, 0x7f:
-        out += Array("\\u00".utf8)
+        out += "\\u00".utf8
         out += [hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]]
       case 0x80...:
         let n = validSequence(bytes, at: i, limit: limit)
@@ -166,7 +170,7 @@ struct JSONWriter {
           i += n
           continue
         }
-        out += Array("\\\\x".utf8)
+        out += "\\\\x".utf8
         out += [hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]]
       default:
         out.append(b)
@@ -174,13 +178,13 @@ struct JSONWriter {
       i += 1
     }
     if bytes.count > limit {
-      out += Array("...[\(bytes.count - limit) more bytes]".utf8)
+      out += "...[\(bytes.count - limit) more bytes]".utf8
     }
     out.append(UInt8(ascii: "\""))
   }
 
   /// Length of the valid UTF-8 sequence starting at `i`, or 0.
-  static func validSequence(_ b: [UInt8], at i: Int, limit: Int) -> Int {
+  static func validSequence(_ b: UnsafeBufferPointer<UInt8>, at i: Int, limit: Int) -> Int {
     let lead = b[i]
     let n: Int
     switch lead {

@@ -18,6 +18,8 @@ struct CallContext {
   var keyProblem: String = ""
   var command: [UInt8]? = nil
   var argvWords: [String] = []
+  /// rsync's secluded arguments, once read (every later record carries them).
+  var secluded: [String]? = nil
 
   /// From SSH_CONNECTION (`client_ip client_port server_ip server_port`)
   /// and SSH_USER_AUTH (ExposeAuthInfo).
@@ -67,6 +69,7 @@ struct CallContext {
     r.mode = mode.rawValue
     r.command = mode == .forced ? command : Array(Tokenizer.shellQuote(argvWords).utf8)
     r.argv = argv
+    r.secluded = secluded
     // sudo sets SUDO_USER; only believed when sudo made us root.
     if geteuid() == 0, getuid() == 0, let su = Sys.envString("SUDO_USER") { r.sudoUser = su }
     return r

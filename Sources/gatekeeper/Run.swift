@@ -35,12 +35,11 @@ enum Run {
     }
 
     var decision = Gatekeeper.decide(request, policy: policy)
-    var secluded: [String]? = nil
     // In sudo mode the gatekeeper that sudo runs reads the secluded block.
     if case .allow(let allowed) = decision, allowed.plan.needsSecludedBlock, !options.sudo {
       switch readSecludedBlock() {
       case .success(let block):
-        secluded = block
+        ctx.secluded = block
         decision = Gatekeeper.decideSecluded(allowed, block: block, request: request, policy: policy)
       case .failure(let d):
         decision = .deny(d, rule: allowed.rule)
@@ -49,37 +48,33 @@ enum Run {
 
     switch decision {
     case .probe:
-      var r = ctx.record(
+      let r = ctx.record(
         decision: "allow", reason: "true-probe", detail: "answered by gatekeeper; nothing ran", rule: "",
         argv: [])
-      r.secluded = secluded
       _ = Audit.emit(r, settings: policy.log)
       exit(0)
     case .deny(let d, let rule):
-      refuse(d, rule: rule, ctx: ctx, log: policy.log, policyPath: options.policy, secluded: secluded)
+      refuse(d, rule: rule, ctx: ctx, log: policy.log, policyPath: options.policy)
     case .allow(let allowed) where options.sudo:
       handToSudo(allowed, options: options, ctx: ctx, policy: policy)
     case .allow(let allowed):
       let ruleRef = "\(options.policy):\(allowed.rule.line)"
       if let problem = Launch.preflight(allowed.rule.exec) {
-        var r = ctx.record(
+        let r = ctx.record(
           decision: "error", reason: problem.rawValue, detail: allowed.rule.exec, rule: ruleRef, argv: [])
-        r.secluded = secluded
         _ = Audit.emit(r, settings: policy.log)
         fail("\(problem.message): \(allowed.rule.exec)", problem.exitCode)
       }
-      var r = ctx.record(
+      let r = ctx.record(
         decision: "allow", reason: "allowed", detail: allowed.rule.profile.rawValue, rule: ruleRef,
         argv: allowed.argv)
-      r.secluded = secluded
       guard Audit.emit(r, settings: policy.log) else {
         fail(RuntimeReason.logUnwritable.message, RuntimeReason.logUnwritable.exitCode)
       }
       let (reason, why) = Launch.exec(allowed)
-      var e = ctx.record(
+      let e = ctx.record(
         decision: "error", reason: reason.rawValue, detail: "\(allowed.rule.exec): \(why)", rule: ruleRef,
         argv: allowed.argv)
-      e.secluded = secluded
       Audit.writeSyslog(e, settings: policy.log)
       fail("\(reason.message): \(why)", reason.exitCode)
     }
@@ -106,14 +101,10 @@ enum Run {
     fail("\(RuntimeReason.execFailed.message): \(Launch.sudo): \(why)", RuntimeReason.execFailed.exitCode)
   }
 
-  static func refuse(
-    _ d: Denial, rule: Rule?, ctx: CallContext, log: LogSettings, policyPath: String = "",
-    secluded: [String]? = nil
-  ) -> Never {
-    var r = ctx.record(
+  static func refuse(_ d: Denial, rule: Rule?, ctx: CallContext, log: LogSettings, policyPath: String = "") -> Never {
+    let r = ctx.record(
       decision: "deny", reason: d.code, detail: d.detail, rule: rule.map { "\(policyPath):\($0.line)" } ?? "",
       argv: [])
-    r.secluded = secluded
     _ = Audit.emit(r, settings: log)
     fail("denied (\(d.code)): \(d.message)", 1)
   }
