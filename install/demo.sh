@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+run() { printf '$ %s\n' "$*" >&2; "$@"; }
 
 bin=${GATEKEEPER_BIN:-$PWD/.build/debug/gatekeeper}
 if [ ! -x "$bin" ]; then
