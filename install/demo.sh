@@ -9,14 +9,13 @@ export PATH="/opt/swift/usr/bin:$PATH"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*" >&2; "$@"; }
 
+# sshd, ssh and rsync: installed here when run as root, else the command is printed
+bash install/deps.sh demo || exit 1
 bin=${GATEKEEPER_BIN:-$PWD/.build/debug/gatekeeper}
 if [ ! -x "$bin" ]; then
   say "Building gatekeeper (swift build)"
   swift build 2>&1 | tail -n 2
 fi
-for tool in sshd:/usr/sbin/sshd ssh:ssh rsync:rsync ssh-keygen:ssh-keygen; do
-  command -v "${tool#*:}" >/dev/null || { echo "demo needs ${tool%%:*} (apt-get install openssh-server openssh-client rsync)"; exit 1; }
-done
 
 work=$(mktemp -d /tmp/gatekeeper-demo.XXXXXX)
 chmod 700 "$work"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 void gk_openlog(const char *ident, int facility) {
@@ -27,4 +28,42 @@ void gk_close_from(int first) {
   long max = sysconf(_SC_OPEN_MAX);
   if (max < 0 || max > 65536) max = 65536;
   for (int fd = first; fd < max; fd++) close(fd);
+}
+
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#define SYS_landlock_add_rule 445
+#define SYS_landlock_restrict_self 446
+#endif
+
+struct gk_ruleset_attr {
+  unsigned long long handled_access_fs;
+  unsigned long long handled_access_net; /* ABI 4 */
+  unsigned long long scoped;             /* ABI 6 */
+};
+
+struct gk_path_beneath_attr {
+  unsigned long long allowed_access;
+  int parent_fd;
+} __attribute__((packed));
+
+int gk_landlock_abi(void) {
+  return (int)syscall(SYS_landlock_create_ruleset, NULL, 0UL, 1U /* VERSION */);
+}
+
+int gk_landlock_create_ruleset(unsigned long long handled_fs, unsigned long long handled_net,
+                               unsigned long long scoped, int abi) {
+  struct gk_ruleset_attr attr = {handled_fs, handled_net, scoped};
+  size_t size = abi >= 6 ? 24 : abi >= 4 ? 16 : 8;
+  return (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0U);
+}
+
+int gk_landlock_add_path(int ruleset_fd, unsigned long long allowed, int parent_fd) {
+  struct gk_path_beneath_attr attr = {allowed, parent_fd};
+  return (int)syscall(SYS_landlock_add_rule, ruleset_fd, 1 /* PATH_BENEATH */, &attr, 0U);
+}
+
+int gk_landlock_restrict(int ruleset_fd) {
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
+  return (int)syscall(SYS_landlock_restrict_self, ruleset_fd, 0U);
 }

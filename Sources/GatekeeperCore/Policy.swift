@@ -5,6 +5,7 @@
 //                 [confine-root=yes|no]
 //   log file=PATH [required=yes|no]
 //   log syslog=FACILITY [tag=NAME]
+//   confine landlock=auto|required|off
 //   # comment (also after a rule, at the start of a word)
 //
 // Every error is reported with line and column; a policy with any error is
@@ -50,6 +51,8 @@ public struct LogSettings: Equatable, Sendable {
 public struct Policy: Equatable, Sendable {
   public var rules: [Rule] = []
   public var log = LogSettings()
+  /// Kernel confinement of the tool (`confine landlock=`), default auto.
+  public var confine = ConfineMode.auto
   public init() {}
 }
 
@@ -83,6 +86,7 @@ public enum PolicyParser {
     var errors: [PolicyError] = []
     var seenFile = false
     var seenSyslog = false
+    var seenConfine = false
     var lineNo = 0
     var lineStart: Int? = 0
     while let start = lineStart {
@@ -144,11 +148,32 @@ public enum PolicyParser {
         default:
           err(words[1].column, "'log' needs file=PATH or syslog=FACILITY, not '\(words[1].text)'")
         }
+      case "confine":
+        if seenConfine { err(first.column, "a second 'confine' line") }
+        seenConfine = true
+        parseConfine(words, into: &policy, err)
       default:
-        err(first.column, "unknown keyword '\(first.text)' (expected 'allow' or 'log')")
+        err(first.column, "unknown keyword '\(first.text)' (expected 'allow', 'log' or 'confine')")
       }
     }
     return errors.isEmpty ? .success(policy) : .failure(PolicyErrors(errors: errors))
+  }
+
+  /// `confine landlock=auto|required|off`, nothing else on the line.
+  static func parseConfine(_ words: [Word], into policy: inout Policy, _ err: (Int, String) -> Void) {
+    guard words.count >= 2 else {
+      err(words[0].column, "'confine' needs landlock=auto|required|off")
+      return
+    }
+    let (key, value) = keyValue(words[1])
+    if key != "landlock" {
+      err(words[1].column, "'confine' needs landlock=auto|required|off, not '\(words[1].text)'")
+    } else if let mode = ConfineMode(rawValue: value) {
+      policy.confine = mode
+    } else {
+      err(words[1].column + 9, "landlock must be auto, required or off, not '\(value)'")
+    }
+    for w in words.dropFirst(2) { err(w.column, "unexpected '\(w.text)' after 'confine landlock='") }
   }
 
   static func parseRule(_ words: [Word], line: Int, _ err: (Int, String) -> Void) -> Rule? {

@@ -33,6 +33,9 @@ public struct AuditRecord: Equatable, Sendable {
   public var secluded: [String]? = nil
   /// The account that ran sudo (sudo mode's root instance), if any.
   public var sudoUser = ""
+  /// Allowed calls: the kernel confinement the tool runs under, e.g.
+  /// `landlock-7` or `none (kernel has no landlock)`.
+  public var confine = ""
 
   public init() {}
 
@@ -59,6 +62,7 @@ public struct AuditRecord: Equatable, Sendable {
     o.field("argv", strings: argv)
     if let secluded { o.field("secluded", strings: secluded) }
     if !sudoUser.isEmpty { o.field("sudo_user", string: sudoUser) }
+    if !confine.isEmpty { o.field("confine", string: confine) }
     return o.finish()
   }
 

@@ -12,6 +12,7 @@ public enum RuntimeReason: String, ReasonCode {
   case toolNotExecutable = "tool-not-executable"
   case execFailed = "exec-failed"
   case stdinUnreadable = "stdin-unreadable"
+  case confineUnavailable = "confine-unavailable"
 
   public var message: String {
     switch self {
@@ -24,6 +25,7 @@ public enum RuntimeReason: String, ReasonCode {
     case .toolNotExecutable: "the program named by the policy is not executable"
     case .execFailed: "the program could not be started"
     case .stdinUnreadable: "standard input could not be read"
+    case .confineUnavailable: "kernel confinement (Landlock) could not be applied"
     }
   }
 
@@ -35,6 +37,7 @@ public enum RuntimeReason: String, ReasonCode {
     case .toolNotFound: 127
     case .toolNotExecutable, .execFailed: 126
     case .logUnwritable, .stdinUnreadable: 1
+    case .confineUnavailable: 69  // EX_UNAVAILABLE
     }
   }
 }

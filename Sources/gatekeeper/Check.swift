@@ -41,7 +41,19 @@ enum Check {
       case .failure(let d): decision = .deny(d, rule: allowed.rule)
       }
     }
-    Sys.writeOut(render(decision, policyPath: options.policy))
+    // The confinement a real call would get (the ruleset is built in the
+    // kernel, as for a real call, then dropped).
+    var confine: Confine.Plan? = nil
+    if case .allow(let allowed) = decision {
+      switch Confine.plan(allowed.rule, mode: policy.confine) {
+      case .success(let p):
+        if p.fd >= 0 { close(p.fd) }
+        confine = p
+      case .failure(let e):
+        decision = .deny(Denial(RuntimeReason.confineUnavailable, e.why), rule: allowed.rule)
+      }
+    }
+    Sys.writeOut(render(decision, policyPath: options.policy, confine: confine, mode: policy.confine))
     exit(decision.isAllowed ? 0 : 1)
   }
 
@@ -77,7 +89,9 @@ enum Check {
   }
 
   /// First line `allow ...` or `deny CODE: message`; then details.
-  static func render(_ decision: Decision, policyPath: String) -> String {
+  static func render(
+    _ decision: Decision, policyPath: String, confine: Confine.Plan? = nil, mode: ConfineMode = .auto
+  ) -> String {
     switch decision {
     case .probe:
       return "allow true-probe: answered by gatekeeper with success; nothing runs\n"
@@ -90,6 +104,10 @@ enum Check {
         with.append("ionice=\(c)" + (a.invocation.ioniceLevel.map { ":\($0)" } ?? ""))
       }
       if !with.isEmpty { out += "with " + with.joined(separator: " ") + "\n" }
+      if let confine {
+        out += "confine \(confine.summary) (confine landlock=\(mode.rawValue))\n"
+        for line in confine.ruleset?.describe() ?? [] { out += line + "\n" }
+      }
       return out
     case .deny(let d, let rule):
       var out = "deny \(d.code): \(d.message)\n"

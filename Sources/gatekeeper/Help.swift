@@ -37,8 +37,13 @@ enum Help {
                         '-' to read the NUL-separated block from stdin; with
                         neither, the block is read from stdin as in a real call
 
-    Exit status: 0 allowed (check), 1 denied, 64 usage, 78 policy missing,
-    invalid or unsafe, 126 program not executable, 127 program not found.
+    Before it execs the program, gatekeeper confines it with Landlock (policy
+    line 'confine landlock=auto|required|off', default auto): read beneath the
+    roots only, no writes, no other programs, no TCP. check prints the ruleset.
+
+    Exit status: 0 allowed (check), 1 denied, 64 usage, 69 confinement
+    required but unavailable, 78 policy missing, invalid or unsafe,
+    126 program not executable, 127 program not found.
     See gatekeeper(8) and gatekeeper.policy(5).
 
     """

@@ -43,9 +43,10 @@ enum Launch {
     return nil
   }
 
-  /// Applies the invocation's prefixes and execs. Returns only on failure,
-  /// with the reason and errno text.
-  static func exec(_ allowed: Allowed) -> (RuntimeReason, String) {
+  /// Applies the invocation's prefixes, confines this process with the
+  /// prepared Landlock ruleset `confine` (unless -1) and execs. Returns only
+  /// on failure, with the reason and errno text.
+  static func exec(_ allowed: Allowed, confine: Int32) -> (RuntimeReason, String) {
     let inv = allowed.invocation
     if let n = inv.nice, n > 0 {
       errno = 0
@@ -61,9 +62,10 @@ enum Launch {
         if null != 0 { close(null) }
       }
     }
-    gk_close_from(3)
     _ = chdir("/")
     umask(0o077)
+    if confine >= 0, let why = Confine.enforce(confine) { return (.confineUnavailable, why) }
+    gk_close_from(3)
     let argv = allowed.argv
     let envp = [path] + inv.locale
     var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]

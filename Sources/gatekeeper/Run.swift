@@ -65,13 +65,23 @@ enum Run {
         _ = Audit.emit(r, settings: policy.log)
         fail("\(problem.message): \(allowed.rule.exec)", problem.exitCode)
       }
-      let r = ctx.record(
+      let confine: Confine.Plan
+      switch Confine.plan(allowed.rule, mode: policy.confine) {
+      case .success(let p): confine = p
+      case .failure(let e):
+        let reason = RuntimeReason.confineUnavailable
+        let r = ctx.record(decision: "error", reason: reason.rawValue, detail: e.why, rule: ruleRef, argv: [])
+        _ = Audit.emit(r, settings: policy.log)
+        fail("\(reason.message): \(e.why)", reason.exitCode)
+      }
+      var r = ctx.record(
         decision: "allow", reason: "allowed", detail: allowed.rule.profile.rawValue, rule: ruleRef,
         argv: allowed.argv)
+      r.confine = confine.summary
       guard Audit.emit(r, settings: policy.log) else {
         fail(RuntimeReason.logUnwritable.message, RuntimeReason.logUnwritable.exitCode)
       }
-      let (reason, why) = Launch.exec(allowed)
+      let (reason, why) = Launch.exec(allowed, confine: confine.fd)
       let e = ctx.record(
         decision: "error", reason: reason.rawValue, detail: "\(allowed.rule.exec): \(why)", rule: ruleRef,
         argv: allowed.argv)

@@ -47,20 +47,15 @@ enum AnsiblePlaybook {
   }
 }
 
-private let ansibleReady =
-  isRoot && SSHLab.toolsPresent && FileManager.default.isExecutableFile(atPath: "/usr/sbin/visudo")
-  && Gatekeeper.isBuilt
+// root: the role installs root-owned files; sshd logs the key in as root
+private let ansibleMissing =
+  AnsiblePlaybook.path == nil
+  ? "not installed: ansible-core (python3 -m venv /opt/ansible-core && /opt/ansible-core/bin/pip install ansible-core)"
+  : Needs.missing(root: true, Needs.sshd.merging(["sudo": "/usr/sbin/visudo"]) { a, _ in a })
 
 @Suite(
   "Ansible role",
-  .enabled(
-    if: AnsiblePlaybook.path != nil,
-    "ansible-playbook is not installed (python3 -m venv /opt/ansible-core && /opt/ansible-core/bin/pip install ansible-core)"
-  ),
-  .enabled(
-    if: ansibleReady,
-    "needs root (the role installs root-owned files; sshd logs the key in as root), sshd, ssh, rsync, tar, visudo (sudo) and the built gatekeeper"
-  ))
+  Needs.trait(ansibleMissing))
 struct AnsibleRoleTests {
   let gatekeeper = Gatekeeper.location
   let site = Gatekeeper.file("install/ansible/site.yml")

@@ -180,7 +180,7 @@ import Testing
       lines == [
         "\(bad):2:7: unknown profile 'foo' (expected rsync-sender or tar-create)",
         "\(bad):3:10: log file must be an absolute path without '..'",
-        "\(bad):4:1: unknown keyword 'bogus' (expected 'allow' or 'log')",
+        "\(bad):4:1: unknown keyword 'bogus' (expected 'allow', 'log' or 'confine')",
         "\(bad):5:19: unknown key 'colour' (expected exec, roots, label, from or confine-root)",
       ])
     // Whatever the messages become, the format stays FILE:LINE:COL: message.

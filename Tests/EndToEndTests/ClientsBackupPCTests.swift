@@ -16,9 +16,7 @@ let backupPCPackages = [
 ]
 
 @Suite(
-  .enabled(
-    if: ClientEnv.ready(backupPCPackages) && ClientEnv.canUnshare,
-    ClientEnv.skipComment(backupPCPackages, unshare: true)))
+  ClientEnv.need(backupPCPackages, unshare: true))
 struct ClientsBackupPCTests {
 
   @Test("BackupPC rsync (default RsyncArgs, secluded -s): full + incremental restore identical")
@@ -29,7 +27,7 @@ struct ClientsBackupPCTests {
     let records = try lab.audit()
     #expect(records.count == 2, "audit: \(records)")
     for a in records {
-      #expect(a.decision == "allow" && a.reason == "allowed" && a.detail == "rsync-sender", "\(a)")
+      #expect(a.decision == "allow" && a.confined && a.reason == "allowed" && a.detail == "rsync-sender", "\(a)")
       // rsync_bpc's own words: -s in the cluster, everything else on stdin.
       #expect(a.command?.hasPrefix("/usr/bin/rsync --server --sender -slHogDtpr") == true, "\(a.command ?? "")")
       #expect(a.secluded?.contains("--numeric-ids") == true && a.secluded?.last == src + "/", "\(a.secluded ?? [])")
@@ -47,7 +45,7 @@ struct ClientsBackupPCTests {
     let records = try lab.audit()
     #expect(records.count == 2, "audit: \(records)")
     for a in records {
-      #expect(a.decision == "allow" && a.reason == "allowed" && a.detail == "tar-create", "\(a)")
+      #expect(a.decision == "allow" && a.confined && a.reason == "allowed" && a.detail == "tar-create", "\(a)")
       #expect(
         a.command?.hasPrefix("env LC_ALL=C /bin/tar -c -v -f - -C \(src) --totals ") == true, "\(a.command ?? "")")
       #expect(a.argv?.first == "/usr/bin/tar" && a.argv?.last == ".", "the policy's exec= runs: \(a)")

@@ -16,17 +16,20 @@ enum ClientEnv {
     "openssh-server": "/usr/sbin/sshd", "openssh-client": "/usr/bin/ssh", "rsync": "/usr/bin/rsync",
   ]
 
-  /// nil when root and every package's program is installed, else the reason to skip.
-  static func missing(_ packages: [String: String] = [:]) -> String? {
-    guard isRoot else { return "client end-to-end tests need root (sshd, other users, mounts)" }
-    let need = base.merging(packages) { a, _ in a }
-    let absent = need.filter { !FileManager.default.isExecutableFile(atPath: $0.value) }.keys
-      .sorted()
-    return absent.isEmpty
-      ? nil : "not installed: \(absent.joined(separator: " ")) (apt-get install them)"
+  /// nil when root and every package's program is installed (and, with
+  /// `unshare`, private mount namespaces work), else why the suite cannot run.
+  static func missing(_ packages: [String: String] = [:], unshare: Bool = false) -> String? {
+    if let m = Needs.missing(root: true, base.merging(packages) { a, _ in a }) { return m }
+    if unshare && !canUnshare {
+      return "unshare -m fails here (no CAP_SYS_ADMIN?): no private /etc/backuppc or /etc/dirvish"
+    }
+    return nil
   }
 
-  static func ready(_ packages: [String: String] = [:]) -> Bool { missing(packages) == nil }
+  /// The suite trait for `missing(packages, unshare:)`.
+  static func need(_ packages: [String: String] = [:], unshare: Bool = false) -> ConditionTrait {
+    Needs.trait(missing(packages, unshare: unshare))
+  }
 
   /// Whether private mount namespaces work here (BackupPC and dirvish read
   /// fixed paths under /etc; the tests bind-mount private ones over them).
@@ -37,15 +40,6 @@ enum ClientEnv {
     return (try? Proc.run("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/true"]).ok)
       ?? false
   }()
-
-  /// `missing(packages)`, or the namespace reason, as a skip comment.
-  static func skipComment(_ packages: [String: String], unshare: Bool = false) -> Comment {
-    if let m = missing(packages) { return Comment(rawValue: m) }
-    if unshare && !canUnshare {
-      return "unshare -m fails here (no CAP_SYS_ADMIN?): no private /etc/backuppc or /etc/dirvish"
-    }
-    return ""
-  }
 }
 
 final class ClientLab {

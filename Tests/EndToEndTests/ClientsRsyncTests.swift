@@ -28,7 +28,7 @@ struct RsyncVariant: Sendable, CustomTestStringConvertible {
   var testDescription: String { name }
 }
 
-@Suite(.enabled(if: ClientEnv.ready(), ClientEnv.skipComment([:])))
+@Suite(ClientEnv.need())
 struct ClientsRsyncTests {
   static let variants: [RsyncVariant] = [
     .init(
@@ -93,7 +93,7 @@ struct ClientsRsyncTests {
     let records = try lab.audit()
     #expect(records.count == 1, "audit records: \(records)")
     if let a = records.first {
-      #expect(a.decision == "allow" && a.reason == "allowed" && a.detail == "rsync-sender", "\(a)")
+      #expect(a.decision == "allow" && a.confined && a.reason == "allowed" && a.detail == "rsync-sender", "\(a)")
       for part in [v.command, v.also] where !part.isEmpty {
         #expect(a.command?.contains(part) == true, "audited command \(a.command ?? "nil") lacks \(part)")
       }

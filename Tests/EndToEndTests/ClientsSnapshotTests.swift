@@ -7,7 +7,6 @@ import Foundation
 import Testing
 
 struct ClientsSnapshotTests {
-  static func skip(_ package: String, _ path: String) -> Comment { ClientEnv.skipComment([package: path]) }
 
   /// The standard tree in $LAB/data/src of a lab allowing rsync pulls of $LAB/data.
   static func lab(_ name: String) throws -> (ClientLab, String) {
@@ -21,14 +20,14 @@ struct ClientsSnapshotTests {
     let records = try lab.audit().filter { $0.reason != "true-probe" }
     #expect(records.count == n, "audit: \(records)")
     for a in records {
-      #expect(a.decision == "allow" && a.detail == "rsync-sender", "\(a)")
+      #expect(a.decision == "allow" && a.confined && a.detail == "rsync-sender", "\(a)")
       #expect(a.command == "rsync --server --sender \(cluster) --numeric-ids . \(path)", "\(a.command ?? "")")
     }
   }
 
   @Test(
     "rsnapshot alpha twice (rsync -a --delete --numeric-ids --relative --delete-excluded)",
-    .enabled(if: ClientEnv.ready(["rsnapshot": "/usr/bin/rsnapshot"]), skip("rsnapshot", "/usr/bin/rsnapshot")))
+    ClientEnv.need(["rsnapshot": "/usr/bin/rsnapshot"]))
   func rsnapshot() throws {
     let (lab, src) = try Self.lab("rsnapshot")
     defer { lab.close() }
@@ -54,9 +53,7 @@ struct ClientsSnapshotTests {
 
   @Test(
     "dirvish: two images (rsync -vlHogDtprx --numeric-ids, the second with --link-dest)",
-    .enabled(
-      if: ClientEnv.ready(["dirvish": "/usr/sbin/dirvish"]) && ClientEnv.canUnshare,
-      ClientEnv.skipComment(["dirvish": "/usr/sbin/dirvish"], unshare: true)))
+    ClientEnv.need(["dirvish": "/usr/sbin/dirvish"], unshare: true))
   func dirvish() throws {
     let (lab, src) = try Self.lab("dirvish")
     defer { lab.close() }
@@ -92,7 +89,7 @@ struct ClientsSnapshotTests {
 
   @Test(
     "rsbackup: the `true` probe is answered, then rsync -lHogDtpAXrxSz --numeric-ids",
-    .enabled(if: ClientEnv.ready(["rsbackup": "/usr/bin/rsbackup"]), skip("rsbackup", "/usr/bin/rsbackup")))
+    ClientEnv.need(["rsbackup": "/usr/bin/rsbackup"]))
   func rsbackup() throws {
     let (lab, src) = try Self.lab("rsbackup")
     defer { lab.close() }

@@ -13,7 +13,7 @@ let sudoRecipePackages = [
   "sudo": "/usr/bin/sudo", "sudo (visudo)": "/usr/sbin/visudo", "passwd (useradd)": "/usr/sbin/useradd",
 ]
 
-@Suite(.enabled(if: ClientEnv.ready(sudoRecipePackages), ClientEnv.skipComment(sudoRecipePackages)))
+@Suite(ClientEnv.need(sudoRecipePackages))
 struct ClientsSudoTests {
   static let user = "gkbackup"
   /// No dot in the name: sudo ignores files in sudoers.d whose names contain one.
@@ -99,7 +99,7 @@ struct ClientsSudoTests {
     #expect(records.count == 3, "audit: \(records)")
     for a in records {
       #expect(
-        a.decision == "allow" && a.reason == "allowed" && a.mode == "argv" && a.argv?.first == "/usr/bin/rsync", "\(a)")
+        a.decision == "allow" && a.confined && a.reason == "allowed" && a.mode == "argv" && a.argv?.first == "/usr/bin/rsync", "\(a)")
       #expect(
         a.key?.hasPrefix("SHA256:") == true && a.client == "127.0.0.1", "sudo kept SSH_CONNECTION/SSH_USER_AUTH: \(a)")
       #expect(a.sudoUser == Self.user, "the record names the account that ran sudo: \(a)")

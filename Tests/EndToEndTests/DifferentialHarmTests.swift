@@ -136,7 +136,7 @@ import Testing
 
   // MARK: - rsync
 
-  @Test func rsyncWritesAndDeletes() throws {
+  @Test(Needs.trait(Needs.missing(Needs.rsync))) func rsyncWritesAndDeletes() throws {
     let lab = try Self.rsyncLab()
     let etc = lab.map("/etc/")
     let cluster = "-logDtpre.iLsfxCIvu"
@@ -175,7 +175,7 @@ import Testing
     #expect(Self.exists(mark), "the daemon's pre-xferexec did not run")
   }
 
-  @Test func rsyncHiddenInTheSecludedBlock() throws {
+  @Test(Needs.trait(Needs.missing(Needs.rsync))) func rsyncHiddenInTheSecludedBlock() throws {
     // A prefix check of SSH_ORIGINAL_COMMAND sees only `rsync --server
     // --sender -s...`; the real options follow on stdin.
     let lab = try Self.rsyncLab()
@@ -200,7 +200,7 @@ import Testing
     #expect(!Self.exists(lab.map("/srv/db/d")) && Self.exists(lab.map("/etc/hostname")), "the block, not the command line, was not obeyed")
   }
 
-  @Test func rsyncReadsBeyondTheRoots() throws {
+  @Test(Needs.trait(Needs.missing(Needs.rsync))) func rsyncReadsBeyondTheRoots() throws {
     let lab = try Self.rsyncLab()
     let cluster = "-logDtpre.iLsfxCIvu"
     let secret = "SECRET outside every root\n"

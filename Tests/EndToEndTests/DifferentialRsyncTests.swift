@@ -11,7 +11,7 @@ import Foundation
 import Glibc
 import Testing
 
-@Suite(.serialized) struct DifferentialRsyncTests {
+@Suite(.serialized, Needs.trait(Needs.missing(Needs.rsync))) struct DifferentialRsyncTests {
   static let roots = ["/etc", "/home", "/srv", "/var/lib/backup"]
 
   /// The accepted rows as word lists (the table splits on single spaces).

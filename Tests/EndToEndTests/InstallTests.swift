@@ -123,7 +123,7 @@ struct InstallScriptTests {
     #expect(!Files.exists(dest))
   }
 
-  @Test(.enabled(if: Proc.which("visudo") != nil, "needs visudo (apt-get install sudo)"))
+  @Test(Needs.trait(Needs.missing(["sudo": "/usr/sbin/visudo"])))
   func installsTheSudoersSnippet() throws {
     let dest = try tempDir("sudoers")
     defer { try? FileManager.default.removeItem(atPath: dest) }
@@ -209,7 +209,7 @@ struct InstallBuildTests {
 struct InstallManPageTests {
   static let pages = ["install/man/gatekeeper.8", "install/man/gatekeeper.policy.5"]
 
-  @Test(.enabled(if: Proc.which("mandoc") != nil, "needs mandoc (apt-get install mandoc)"), arguments: pages)
+  @Test(Needs.trait(Needs.missing(["mandoc": "/usr/bin/mandoc"])), arguments: pages)
   func mandocLintIsClean(page: String) throws {
     let r = try run(["mandoc", "-T", "lint", "-W", "warning", Gatekeeper.file(page)])
     #expect(r.status == 0 && r.output.isEmpty, "\(r.output)")

@@ -141,7 +141,9 @@ extension ThroughSSHD {
       #expect(FileManager.default.fileExists(atPath: dst + "/inside.txt"))
     }
 
-    func tarPull(_ command: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> (
+    func tarPull(
+      _ command: String, decompress: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> (
       Output, AuditRecord
     ) {
       let dst = try server.freshDirectory("tar")
@@ -150,7 +152,7 @@ extension ThroughSSHD {
       #expect(out.status == 0, "\(out)", sourceLocation: sourceLocation)
       record.expectAllowed(
         exec: SSHServer.tarExec, command: command, sourceLocation: sourceLocation)
-      let x = try Proc.run("/usr/bin/tar", ["-x", "-f", "-", "-C", dst], stdin: .file(archive))
+      let x = try Proc.run("/usr/bin/tar", ["-x"] + decompress + ["-f", "-", "-C", dst], stdin: .file(archive))
       #expect(x.status == 0, "extracting: \(x)", sourceLocation: sourceLocation)
       try expectIdentical(dst, hardLinks: true, sourceLocation: sourceLocation)
       return (out, record)
@@ -158,6 +160,12 @@ extension ThroughSSHD {
 
     @Test func tarCreateToStdout() throws {
       _ = try tarPull("tar -c -f - -C \(server.tree) .")
+    }
+
+    /// tar starts the compressor through /bin/sh under the same ruleset.
+    @Test(arguments: ["-z", "--zstd", "-J", "-j"])
+    func tarCompressed(_ flag: String) throws {
+      _ = try tarPull("tar -c \(flag) -f - -C \(server.tree) .", decompress: [flag])
     }
 
     @Test func tarBackupPCShape() throws {

@@ -39,7 +39,7 @@ struct ReportChromiumTests {
 
   @Test func htmlRendersAndMatchesJSON() throws {
     guard let chromium = ReportChromiumTests.chromium else {
-      print("skipped: chromium is not installed (Debian package chromium)")
+      _ = Needs.check("not installed: chromium", "Chromium rendering")
       return
     }
     let lab = try ReportLab()

@@ -21,6 +21,8 @@ final class Scratch {
   func records() throws -> [[String: Any]] { try AuditRecord.all(in: audit).map(\.object) }
 
   /// A shell script that exits at once, to stand in for the real tool.
+  /// (Its policy needs `confine landlock=off`: a confined rsync rule may
+  /// not execute /bin/sh.)
   func standIn(_ name: String, mode: mode_t = 0o755) throws -> String {
     let p = dir + "/" + name
     try Files.write(p, "#!/bin/sh\nexit 0\n", mode: mode)
@@ -138,7 +140,9 @@ final class Scratch {
     // The stand-in writes its argv, environment and working directory.
     try Files.write(
       tool, "#!/bin/sh\nprintf '%s\\n' \"$@\" > \(out)\nenv | sort >> \(out)\npwd >> \(out)\n", mode: 0o755)
-    try s.writePolicy("allow tar-create exec=\(tool) roots=/etc\nlog file=\(s.audit)\nlog syslog=none\n")
+    // (unconfined: the stand-in is a shell script that writes a file)
+    try s.writePolicy(
+      "allow tar-create exec=\(tool) roots=/etc\nconfine landlock=off\nlog file=\(s.audit)\nlog syslog=none\n")
     var env = ["SSH_ORIGINAL_COMMAND": "env LC_ALL=C nice -n 5 tar -c -f - -C /etc hostname", "HOME": "/root"]
     env["TAR_OPTIONS"] = "--checkpoint-action=exec=id"
     let r = try Gatekeeper.run(["--policy", s.policy], env: env)
@@ -159,14 +163,16 @@ final class Scratch {
     try s.writePolicy("allow rsync-sender exec=\(tool)\nlog file=\(badLog)\nlog syslog=none\n")
     let r = try forced(s, Self.pull)
     #expect(r.status == 1 && r.err.contains("audit log cannot be written"))
-    try s.writePolicy("allow rsync-sender exec=\(tool)\nlog file=\(badLog) required=no\nlog syslog=none\n")
+    try s.writePolicy(
+      "allow rsync-sender exec=\(tool)\nconfine landlock=off\nlog file=\(badLog) required=no\nlog syslog=none\n")
     #expect(try forced(s, Self.pull).status == 0)
   }
 
   @Test func secludedBlockFromStdin() throws {
     let s = try Scratch()
     let tool = try s.standIn("rsync")
-    try s.writePolicy("allow rsync-sender exec=\(tool) roots=/etc\nlog file=\(s.audit)\nlog syslog=none\n")
+    try s.writePolicy(
+      "allow rsync-sender exec=\(tool) roots=/etc\nconfine landlock=off\nlog file=\(s.audit)\nlog syslog=none\n")
     let env = ["SSH_ORIGINAL_COMMAND": "rsync --server --sender -slogDtpre.iLsfxCIvu"]
     let ok = try Gatekeeper.run(["--policy", s.policy], env: env, stdin: .text("rsync\0--numeric-ids\0.\0/etc/hostname\0\0"))
     #expect(ok.status == 0, "\(ok.err)")

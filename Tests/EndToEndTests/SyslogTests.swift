@@ -107,10 +107,7 @@ final class SyslogDaemon {
   }
 
   @Test func recordsArriveIntactThroughRsyslogd() throws {
-    if let why = SyslogTests.skipReason {
-      print("skipped: \(why)")
-      return
-    }
+    guard Needs.check(SyslogTests.skipReason, "rsyslogd test") else { return }
     let bin = try Gatekeeper.path()
     let dir = try Files.tempDirectory("gk-syslog", mode: 0o755)
     defer { try? FileManager.default.removeItem(atPath: dir) }

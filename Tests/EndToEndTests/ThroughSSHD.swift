@@ -9,8 +9,8 @@ import Testing
 
 @Suite(
   .serialized,
-  .enabled(
-    if: isRoot, "needs root: sshd lets the test key log in only as root, with its forced command"),
+  // root: sshd lets the test key log in only as root, with its forced command
+  Needs.trait(SSHServer.missing),
   .sshServer)
 struct ThroughSSHD {}
 
@@ -36,6 +36,9 @@ final class SSHServer: @unchecked Sendable {
   static let rsyncExec = "/usr/bin/rsync"
   static let tarExec = "/usr/bin/tar"
   static let destination = SSHLab.destination
+
+  /// Why the suite cannot run here, if it cannot.
+  static let missing = Needs.missing(root: true, Needs.sshd)
 
   @TaskLocal static var current: Result<SSHServer, HarnessError>? = nil
 
@@ -204,7 +207,7 @@ struct SSHServerTrait: SuiteTrait, TestScoping {
   func provideScope(
     for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
   ) async throws {
-    guard isRoot else { return try await function() }
+    guard SSHServer.missing == nil else { return try await function() }
     let started: Result<SSHServer, HarnessError>
     do { started = .success(try SSHServer()) } catch let e as HarnessError {
       started = .failure(e)

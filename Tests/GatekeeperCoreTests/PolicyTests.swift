@@ -63,7 +63,7 @@ import Testing
         "2:26: root 'etc' must be an absolute path without '..'",
         "2:35: '1.2.3.4/40' is not an address or CIDR network",
         "2:46: unknown key 'bogus' (expected exec, roots, label, from or confine-root)",
-        "3:1: unknown keyword 'deny' (expected 'allow' or 'log')",
+        "3:1: unknown keyword 'deny' (expected 'allow', 'log' or 'confine')",
         "4:32: duplicate key 'exec'",
         "4:56: label must be letters, digits, '.', '_' or '-'",
         "5:10: log file must be an absolute path without '..'",

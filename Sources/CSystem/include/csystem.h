@@ -12,4 +12,26 @@ int gk_ioprio_set(int ioclass, int level);
 /// close_range(2) from `first` upward; falls back to a close(2) loop.
 void gk_close_from(int first);
 
+
+// Landlock (linux/landlock.h), declared here so the build does not depend on
+// the installed kernel headers' version. Each returns what the system call
+// returns (-1 with errno set on failure).
+
+/// open(2)'s O_PATH (Linux, the same value on every architecture Swift
+/// supports), which Swift's Glibc module does not export.
+#define GK_O_PATH 010000000
+
+/// landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION): the
+/// kernel's Landlock ABI, or -1 (ENOSYS: not built in; EOPNOTSUPP: disabled).
+int gk_landlock_abi(void);
+/// landlock_create_ruleset with the attribute size that matches `abi`
+/// (8 bytes up to ABI 3, 16 with network rights, 24 with scopes).
+int gk_landlock_create_ruleset(unsigned long long handled_fs, unsigned long long handled_net,
+                               unsigned long long scoped, int abi);
+/// landlock_add_rule(LANDLOCK_RULE_PATH_BENEATH) for the file or directory
+/// open at `parent_fd` (O_PATH).
+int gk_landlock_add_path(int ruleset_fd, unsigned long long allowed, int parent_fd);
+/// prctl(PR_SET_NO_NEW_PRIVS, 1) then landlock_restrict_self(ruleset_fd).
+int gk_landlock_restrict(int ruleset_fd);
+
 #endif

@@ -61,10 +61,14 @@ extension AuditRecord {
 
   /// An allowed call: decision allow, the command exactly as sent, and an
   /// argv that starts with the policy's program.
+  /// The record says the tool ran under Landlock (`"confine":"landlock-N"`).
+  var confined: Bool { string("confine")?.hasPrefix("landlock-") == true }
+
   func expectAllowed(
     exec: String, command: String, sourceLocation: SourceLocation = #_sourceLocation
   ) {
     #expect(decision == "allow", "decision: \(line)", sourceLocation: sourceLocation)
+    #expect(confined, "the tool runs under Landlock: \(line)", sourceLocation: sourceLocation)
     #expect(
       commandText == .some(command), "command, expected \(command): \(line)",
       sourceLocation: sourceLocation)

@@ -17,12 +17,6 @@ final class SSHLab: @unchecked Sendable {
   static let host = "127.0.0.1"
   static let destination = "root@127.0.0.1"
 
-  /// Whether sshd, ssh, ssh-keygen, rsync and tar are installed.
-  static var toolsPresent: Bool {
-    ["/usr/sbin/sshd", "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/bin/rsync", "/usr/bin/tar"]
-      .allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
-  }
-
   /// Starts sshd; `dir` must exist. Its host key is made unless present.
   init(
     dir: String, authorizedKeysFile: String? = nil,

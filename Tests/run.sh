@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Every test, one command: installs the test packages (as root; otherwise
+# says what is missing and the suites that need it skip, one line each),
+# builds, runs `swift test` (unit and end-to-end suites), then fuzzes every
+# target briefly. With CI=true nothing may skip for a missing package: a
+# missing one fails the run.
+#
+#   bash Tests/run.sh            # FUZZ_SECONDS=7 by default; 0 skips fuzzing
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+
+echo "== test dependencies (install/deps.sh test)"
+if ! bash install/deps.sh test; then
+  if [[ ${CI:-} == true ]]; then
+    echo "CI: test dependencies are missing and could not be installed" >&2
+    exit 1
+  fi
+  echo "(going on: suites that need what is missing will say so and skip)" >&2
+fi
+[[ $(id -u) == 0 ]] && mkdir -p /run/sshd
+
+echo "== building"
+swift build 2>&1 | tail -n 20
+
+echo "== swift test"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+swift test 2>&1 | tee "$log" | grep -vE ' started\.$'
+status=${PIPESTATUS[0]}
+set -e
+passed=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed after.*/\1/p' "$log" | tail -n 1)
+failed=$(sed -n 's/.*Test run with [0-9]* tests\{0,1\} in .* failed after .* with \([0-9]*\) issues\{0,1\}.*/\1/p' "$log" | tail -n 1)
+skipped=$(grep -c '^➜ \(Test\|Suite\) .* skipped' "$log" || true)
+if ((status != 0)); then
+  echo "swift test failed (exit $status)" >&2
+  echo "tests: ${passed:-0} passed, ${failed:-1} failed, ${skipped} skipped"
+  exit 1
+fi
+
+fuzz=${FUZZ_SECONDS:-7}
+if ((fuzz > 0)); then
+  echo "== fuzzing: every target ${fuzz} s (Tests/Fuzz/run.sh; longer runs: see README)"
+  Tests/Fuzz/run.sh "$fuzz"
+fi
+
+echo "== summary"
+echo "tests: ${passed:-0} passed, 0 failed, ${skipped} skipped"
