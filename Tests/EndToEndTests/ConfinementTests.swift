@@ -74,6 +74,21 @@ final class ConfineLab {
     try Files.write(policy, rules + "\n\(confine)\nlog file=\(audit)\nlog syslog=none\n", mode: 0o600)
   }
 
+  /// A remote shell for a real rsync client (`rsync -e SHELL x:PATH ...`)
+  /// that runs gatekeeper as the forced command, as sshd would.
+  func remoteShell() throws -> String {
+    let ssh = dir + "/fake-ssh"
+    try Files.write(
+      ssh,
+      """
+      #!/bin/sh
+      shift
+      SSH_ORIGINAL_COMMAND="$*" SSH_CONNECTION="192.0.2.7 40000 192.0.2.1 22" exec \(try Gatekeeper.path()) --policy \(policy)
+
+      """, mode: 0o755)
+    return ssh
+  }
+
   /// The last audit record.
   func lastRecord() throws -> [String: Any] {
     try #require(try AuditRecord.all(in: audit).last).object
@@ -196,16 +211,7 @@ struct ConfinedToolTests {
     let lab = try ConfineLab()
     let dest = lab.dir + "/restore"
     try Files.makeDirectory(dest, mode: 0o755)
-    // a real rsync client, gatekeeper as its remote shell's command
-    let ssh = lab.dir + "/fake-ssh"
-    try Files.write(
-      ssh,
-      """
-      #!/bin/sh
-      shift
-      SSH_ORIGINAL_COMMAND="$*" SSH_CONNECTION="192.0.2.7 40000 192.0.2.1 22" exec \(try Gatekeeper.path()) --policy \(lab.policy)
-
-      """, mode: 0o755)
+    let ssh = try lab.remoteShell()
     try lab.writePolicy("allow rsync-sender roots=\(lab.root)", confine: "confine landlock=required")
     let ok = try Proc.run("/usr/bin/rsync", ["-a", "-e", ssh, "x:\(lab.root)/", dest + "/plain/"])
     #expect(ok.status == 0, "\(ok)")
@@ -226,5 +232,95 @@ struct ConfinedToolTests {
     let archive = String(decoding: r.stdout, as: UTF8.self)
     #expect(!archive.contains("outside the roots"), "secret leaked")
     #expect(r.status != 0 || !archive.contains("secret"), "\(r.err)")
+  }
+}
+
+/// Filter rules travel inside the rsync protocol, where no command-line
+/// parser sees them. A stock client's `dir-merge` rule makes the sender look
+/// for the file in the ancestors of the transfer root (with -R); a modified
+/// client (clients/rewrite-stream.py turns a stock client's rule into
+/// another) can send `merge FILE`. Under `off` the file outside the roots is
+/// parsed (so the tests can fail); under `required` it is never opened.
+@Suite(.serialized, Needs.trait(Needs.missing(Needs.rsync.merging(["python3": "/usr/bin/python3"]) { a, _ in a })))
+struct FilterRuleChannelTests {
+  /// ROOT1 = DIR/anc/r1/data and ROOT2 = DIR/anc/r2/data; DIR/anc/rules
+  /// (an ancestor of both) and DIR/outside/rules are outside the roots.
+  static func lab(twoRoots: Bool, confine: String) throws -> (ConfineLab, [String]) {
+    let lab = try ConfineLab()
+    let roots = [lab.dir + "/anc/r1/data", lab.dir + "/anc/r2/data"]
+    for r in roots {
+      try Files.makeDirectory(r, mode: 0o755)
+      try Files.write(r + "/kept.txt", "kept\n", mode: 0o644)
+    }
+    for rules in [lab.dir + "/anc/rules", lab.outside + "/rules"] {
+      try Files.write(rules, "- kept.txt\n+ second line\n", mode: 0o644)
+    }
+    try lab.writePolicy("allow rsync-sender roots=\(roots.joined(separator: ","))", confine: confine)
+    return (lab, twoRoots ? roots : [roots[0]])
+  }
+
+  /// A real pull of each root (`x:ROOT1/ :ROOT2/`) with -vvv and `options`.
+  static func pull(_ lab: ConfineLab, _ roots: [String], _ options: [String], shell: String? = nil) throws -> Output {
+    let dest = lab.dir + "/restore"
+    try Files.makeDirectory(dest, mode: 0o755)
+    let sources = roots.enumerated().map { $0.offset == 0 ? "x:\($0.element)/" : ":\($0.element)/" }
+    return try Proc.run(
+      "/usr/bin/rsync", ["-vvv", "-a"] + options + ["-e", try shell ?? lab.remoteShell()] + sources + [dest + "/"],
+      timeout: 60)
+  }
+
+  /// The sender's log lines that show FILE was read: rules added from it.
+  static func rulesRead(from file: String, _ out: Output) -> [String] {
+    out.output.split(separator: "\n").map(String.init).filter { $0.contains("add_rule(<rule from \(file)") }
+  }
+
+  @Test(arguments: [false, true])
+  func dirMergeInAncestorsIsNotRead(twoRoots: Bool) throws {
+    let ancestor = "rules"
+    let (open, roots) = try Self.lab(twoRoots: twoRoots, confine: "confine landlock=off")
+    let unconfined = try Self.pull(open, roots, ["-R", "--filter=: /\(ancestor)"])
+    #expect(Self.rulesRead(from: open.dir + "/anc/rules", unconfined).count == 2, "\(unconfined.output)")
+
+    let (lab, _) = try Self.lab(twoRoots: twoRoots, confine: "confine landlock=required")
+    let rootsHere = twoRoots ? [lab.dir + "/anc/r1/data", lab.dir + "/anc/r2/data"] : [lab.dir + "/anc/r1/data"]
+    let r = try Self.pull(lab, rootsHere, ["-R", "--filter=: /\(ancestor)"])
+    #expect(r.status == 0, "\(r.output)")
+    #expect(r.output.contains("parse_filter_file(\(lab.dir)/anc/rules,"), "the sender looked: \(r.output)")
+    #expect(Self.rulesRead(from: lab.dir + "/anc/rules", r).isEmpty, "\(r.output)")
+    // nothing excluded by the unread rules: the files arrived
+    #expect(Files.exists(lab.dir + "/restore" + rootsHere[0] + "/kept.txt"))
+    #expect((try lab.lastRecord())["confine"] as? String != nil)
+  }
+
+  /// `merge FILE` sent inside the protocol by a modified client.
+  static func mergePull(_ lab: ConfineLab, _ roots: [String], merge file: String) throws -> Output {
+    let to = ". " + file
+    let from = "- " + String(repeating: "A", count: to.utf8.count - 2)
+    let proxy = Gatekeeper.file("Tests/EndToEndTests/clients/rewrite-stream.py")
+    let shell = "/usr/bin/python3 \(proxy) '\(from)' '\(to)' \(try lab.remoteShell())"
+    return try pull(lab, roots, ["--filter=\(from)"], shell: shell)
+  }
+
+  @Test func mergeOfAFileOutsideTheRootsIsRefusedByTheKernel() throws {
+    let (open, roots) = try Self.lab(twoRoots: false, confine: "confine landlock=off")
+    let unconfined = try Self.mergePull(open, roots, merge: open.outside + "/rules")
+    #expect(Self.rulesRead(from: open.outside + "/rules", unconfined).count == 2, "\(unconfined.output)")
+
+    let (lab, rootsHere) = try Self.lab(twoRoots: false, confine: "confine landlock=required")
+    let r = try Self.mergePull(lab, rootsHere, merge: lab.outside + "/rules")
+    #expect(r.status != 0)
+    #expect(Self.rulesRead(from: lab.outside + "/rules", r).isEmpty, "\(r.output)")
+    #expect(r.output.contains("failed to open exclude file \(lab.outside)/rules: Permission denied"), "\(r.output)")
+  }
+
+  /// Unconfined, `merge /dev/zero` leaves the sender spinning; confined it
+  /// ends at once.
+  @Test func mergeOfDevZeroEndsAtOnce() throws {
+    let (lab, roots) = try Self.lab(twoRoots: false, confine: "confine landlock=required")
+    let start = Date()
+    let r = try Self.mergePull(lab, roots, merge: "/dev/zero")
+    #expect(Date().timeIntervalSince(start) < 20, "took \(Date().timeIntervalSince(start)) s")
+    #expect(r.status != 0)
+    #expect(r.output.contains("failed to open exclude file /dev/zero: Permission denied"), "\(r.output)")
   }
 }
