@@ -42,6 +42,9 @@ public struct Allowed: Equatable, Sendable {
   public var rule: Rule
   public var invocation: Invocation
   public var plan: ToolPlan
+  /// Symbolic links the request's paths pass through that stay inside the
+  /// roots (for `check`), from PathResolver.judge.
+  public var links: [String] = []
   /// The exact argv that runs: the policy's program, then the rebuilt arguments.
   public var argv: [String] { [rule.exec] + plan.arguments }
 }
@@ -60,8 +63,13 @@ public enum Decision: Equatable, Sendable {
 }
 
 public enum Gatekeeper {
-  /// Decides a request under a policy.
-  public static func decide(_ request: Request, policy: Policy) -> Decision {
+  /// Asks the file system what is at a path (see PathResolver). Without
+  /// one, paths are judged by their spelling alone.
+  public typealias Lookup = ([UInt8]) -> FileNode
+
+  /// Decides a request under a policy. With `lookup`, a rule also refuses
+  /// a path that a symbolic link leads out of its roots.
+  public static func decide(_ request: Request, policy: Policy, lookup: Lookup? = nil) -> Decision {
     let words: [String]
     switch request.mode {
     case .forced:
@@ -87,7 +95,7 @@ public enum Gatekeeper {
     if invocation.program == .trueProbe { return .probe }
     // Parsed once for all the rules tried (see RsyncSender.Parses).
     var rsync = RsyncSender.Parses(commandLine: invocation.arguments)
-    return evaluate(invocation, request: request, policy: policy) { rule in
+    return evaluate(invocation, request: request, policy: policy, lookup: lookup) { rule in
       switch invocation.program {
       case .rsync: rsync.check(scope: rule.scope)
       case .tar: TarCreate.check(invocation.arguments, scope: rule.scope)
@@ -99,12 +107,12 @@ public enum Gatekeeper {
   /// Second step for rsync's secluded arguments: `allowed` came from
   /// `decide` with `plan.needsSecludedBlock`; `block` is what the client sent
   /// on stdin. The block is judged under the same rules, in the same order.
-  public static func decideSecluded(_ allowed: Allowed, block: [String], request: Request, policy: Policy)
-    -> Decision
-  {
+  public static func decideSecluded(
+    _ allowed: Allowed, block: [String], request: Request, policy: Policy, lookup: Lookup? = nil
+  ) -> Decision {
     let invocation = allowed.invocation
     var rsync = RsyncSender.Parses(commandLine: invocation.arguments, block: block)
-    return evaluate(invocation, request: request, policy: policy) { rule in
+    return evaluate(invocation, request: request, policy: policy, lookup: lookup) { rule in
       rsync.check(scope: rule.scope)
     }
   }
@@ -113,14 +121,19 @@ public enum Gatekeeper {
   /// order; the first that allows wins. If none allows, the refusal of the
   /// first applicable rule is reported.
   static func evaluate(
-    _ invocation: Invocation, request: Request, policy: Policy, check: (Rule) -> Result<ToolPlan, Denial>
+    _ invocation: Invocation, request: Request, policy: Policy, lookup: Lookup?,
+    check: (Rule) -> Result<ToolPlan, Denial>
   ) -> Decision {
     let profile: ProfileKind = invocation.program == .tar ? .tarCreate : .rsyncSender
     var firstDenial: (Denial, Rule)? = nil
     for rule in policy.rules where applies(rule, profile: profile, request: request) {
-      switch check(rule) {
-      case .success(let plan):
-        return .allow(Allowed(rule: rule, invocation: invocation, plan: plan))
+      let judged = check(rule).flatMap { plan in
+        guard let lookup else { return Result<(ToolPlan, [String]), Denial>.success((plan, [])) }
+        return PathResolver.judge(plan.reads, roots: rule.roots, lookup: lookup).map { (plan, $0) }
+      }
+      switch judged {
+      case .success(let (plan, links)):
+        return .allow(Allowed(rule: rule, invocation: invocation, plan: plan, links: links))
       case .failure(let d):
         if firstDenial == nil { firstDenial = (d, rule) }
       }

@@ -33,8 +33,13 @@ public struct ToolPlan: Equatable, Sendable {
   /// `RsyncSender.checkSecluded` before anything runs.
   public var needsSecludedBlock: Bool
 
-  public init(arguments: [String], needsSecludedBlock: Bool = false) {
+  /// The paths the tool opens from its command line, for the symlink check
+  /// (PathResolver.judge); empty when the roots are the whole tree.
+  public var reads: [ToolPath]
+
+  public init(arguments: [String], needsSecludedBlock: Bool = false, reads: [ToolPath] = []) {
     self.arguments = arguments
     self.needsSecludedBlock = needsSecludedBlock
+    self.reads = reads
   }
 }

@@ -48,6 +48,7 @@ public enum RsyncReason: String, ReasonCode {
   case maxAllocZero = "rsync-max-alloc-zero"
   case insecureLinks = "rsync-insecure-links"
   case confineRoot = "rsync-confine-root"
+  case confineRootSpans = "rsync-confine-root-spans"
   case earlyInput = "rsync-early-input"
   case receiverOnly = "rsync-receiver-only"
   case clientOnly = "rsync-client-only"
@@ -98,6 +99,7 @@ public enum RsyncReason: String, ReasonCode {
     case .maxAllocZero: "--max-alloc=0 disables the allocation limit"
     case .insecureLinks: "--insecure-links is not allowed"
     case .confineRoot: "--confine-root is chosen by the gatekeeper, not the client"
+    case .confineRootSpans: "the paths lie under different roots, so one --confine-root cannot cover them"
     case .earlyInput: "--early-input is not allowed"
     case .receiverOnly: "this option only matters to a receiver"
     case .clientOnly: "this option is never sent to a server"
@@ -250,13 +252,24 @@ public enum RsyncSender {
         return .failure(Denial(reason, clip(path)))
       }
     }
-    let confine = scope.confineRoot ? confinementRoot(paths, roots: scope.roots) : nil
+    var confine: String? = nil
+    if scope.confineRoot && !scope.isWholeTree {
+      // Never dropped: paths that no single root holds are refused.
+      guard let common = confinementRoot(paths, roots: scope.roots) else {
+        return .failure(Denial(RsyncReason.confineRootSpans, clip(paths.joined(separator: " "))))
+      }
+      confine = common
+    }
     // gatekeeper's own rebuilt shape may carry `--confine-root=R -- .`; it is
     // accepted only when R is exactly the root gatekeeper would add itself.
     if let asked = request.confineRoot, asked != confine {
       return .failure(Denial(RsyncReason.confineRoot, clip("--confine-root=" + asked)))
     }
-    return .success(ToolPlan(arguments: request.rebuilt(paths: paths, confine: confine)))
+    // The sender opens each path; beyond `DIR/` and `DIR/.` it follows a
+    // final link for the base directory of --files-from (it changes into it).
+    let filesFrom = request.options.contains { $0.hasPrefix("--files-from=") }
+    let reads = scope.isWholeTree ? [] : paths.map { ToolPath(Array($0.utf8), followsFinal: filesFrom) }
+    return .success(ToolPlan(arguments: request.rebuilt(paths: paths, confine: confine), reads: reads))
   }
 
   static func pathProblem(_ path: String, scope: RuleScope) -> RsyncReason? {
@@ -274,10 +287,12 @@ public enum RsyncSender {
     return nil
   }
 
-  /// The narrowest root that contains every path, unless the roots are the
-  /// whole tree (`--confine-root=/` is a no-op).
+  /// The narrowest root that contains every path, or nil when no single
+  /// root does. (A common directory of paths under two roots that was
+  /// itself inside a root would make that root contain them all, so there
+  /// is no wider choice that stays inside the roots.) Never called for the
+  /// whole tree: `--confine-root=/` would be a no-op.
   static func confinementRoot(_ paths: [String], roots: [String]) -> String? {
-    if Paths.isWholeTree(roots) { return nil }
     var best: (root: String, depth: Int)? = nil
     for root in roots where paths.allSatisfy({ Paths.isInside($0, roots: [root]) }) {
       let depth = Paths.components(root)?.count ?? 0

@@ -229,6 +229,11 @@ struct TarState {
   /// tar unquotes file operands (`\\`, `\n`, `\NNN`...) unless `--no-unquote`
   /// is in effect; both options apply, in order, to the names after them.
   private var unquote = true
+  /// What tar opens from the command line, for the symlink check: each -C
+  /// directory (tar changes into it, following a link) and each operand
+  /// (a final link is archived as a link; -h, which follows it, is allowed
+  /// only when the roots are the whole tree, where nothing is recorded).
+  private var reads: [ToolPath] = []
 
   init(scope: RuleScope) { self.scope = scope }
 
@@ -305,7 +310,7 @@ struct TarState {
   func finish() throws(Denial) -> ToolPlan {
     guard creates > 0 else { throw Denial(TarReason.modeMissing) }
     guard archives == 1 else { throw Denial(TarReason.archiveMissing) }
-    return ToolPlan(arguments: arguments, needsSecludedBlock: false)
+    return ToolPlan(arguments: arguments, needsSecludedBlock: false, reads: reads)
   }
 
   /// `-C DIR`: DIR is relative to the previous `-C`. tar does not unquote it.
@@ -322,11 +327,12 @@ struct TarState {
     guard TarValues.isInside(resolved, roots: scope.roots) else {
       throw Denial(TarReason.outsideRoots, shown)
     }
+    reads.append(ToolPath(resolved, followsFinal: true))
   }
 
   /// A file to archive: absolute, or relative to the current `-C`; judged
   /// as tar will see it, after unquoting (`\056\056` is `..`).
-  private func checkOperand(_ name: String) throws(Denial) {
+  private mutating func checkOperand(_ name: String) throws(Denial) {
     let bytes = unquote ? TarValues.unquoted(name) : Array(name.utf8)
     guard !TarValues.hasDotDot(bytes) else { throw Denial(TarReason.dotDot, name) }
     if scope.isWholeTree { return }
@@ -341,6 +347,7 @@ struct TarState {
     guard TarValues.isInside(path, roots: scope.roots) else {
       throw Denial(TarReason.outsideRoots, name)
     }
+    reads.append(ToolPath(path, followsFinal: false))
   }
 }
 

@@ -28,7 +28,8 @@ enum Check {
       client = a
     }
     let request = Request(mode: .forced, command: raw, label: options.label, client: client)
-    var decision = Gatekeeper.decide(request, policy: policy)
+    // Paths are resolved on this machine, as a real call would.
+    var decision = Gatekeeper.decide(request, policy: policy, lookup: Sys.lookup)
     if case .allow(let allowed) = decision, allowed.plan.needsSecludedBlock {
       let block: Result<[String], Denial>
       if let text = options.secluded, text != "-" {
@@ -37,7 +38,8 @@ enum Check {
         block = Run.readSecludedBlock()
       }
       switch block {
-      case .success(let b): decision = Gatekeeper.decideSecluded(allowed, block: b, request: request, policy: policy)
+      case .success(let b):
+        decision = Gatekeeper.decideSecluded(allowed, block: b, request: request, policy: policy, lookup: Sys.lookup)
       case .failure(let d): decision = .deny(d, rule: allowed.rule)
       }
     }
@@ -104,6 +106,7 @@ enum Check {
         with.append("ionice=\(c)" + (a.invocation.ioniceLevel.map { ":\($0)" } ?? ""))
       }
       if !with.isEmpty { out += "with " + with.joined(separator: " ") + "\n" }
+      for link in a.links { out += "symlink on this machine: \(link)\n" }
       if let confine {
         out += "confine \(confine.summary) (confine landlock=\(mode.rawValue))\n"
         for line in confine.ruleset?.describe() ?? [] { out += line + "\n" }

@@ -34,13 +34,14 @@ enum Run {
       fail(f.reason.message + ": " + f.message, f.reason.exitCode)
     }
 
-    var decision = Gatekeeper.decide(request, policy: policy)
+    var decision = Gatekeeper.decide(request, policy: policy, lookup: Sys.lookup)
     // In sudo mode the gatekeeper that sudo runs reads the secluded block.
     if case .allow(let allowed) = decision, allowed.plan.needsSecludedBlock, !options.sudo {
       switch readSecludedBlock() {
       case .success(let block):
         ctx.secluded = block
-        decision = Gatekeeper.decideSecluded(allowed, block: block, request: request, policy: policy)
+        decision = Gatekeeper.decideSecluded(
+          allowed, block: block, request: request, policy: policy, lookup: Sys.lookup)
       case .failure(let d):
         decision = .deny(d, rule: allowed.rule)
       }

@@ -81,6 +81,20 @@ enum Sys {
     return true
   }
 
+  /// What is at `path` without following a final symbolic link (lstat(2)
+  /// and readlink(2)), for the core's PathResolver. Anything that cannot
+  /// be looked at counts as missing: resolution stops there.
+  static func lookup(_ path: [UInt8]) -> FileNode {
+    let cPath = path.map { CChar(bitPattern: $0) } + [0]
+    var st = stat()
+    guard lstat(cPath, &st) == 0 else { return .missing }
+    guard (st.st_mode & S_IFMT) == S_IFLNK else { return .present }
+    var buf = [CChar](repeating: 0, count: 4096)
+    let n = readlink(cPath, &buf, buf.count)
+    guard n > 0, n < buf.count else { return .missing }
+    return .symlink(buf[0..<n].map { UInt8(bitPattern: $0) })
+  }
+
   static func writeErr(_ s: String) { _ = write(2, Array(s.utf8)) }
   static func writeOut(_ s: String) { _ = write(1, Array(s.utf8)) }
 

@@ -372,10 +372,15 @@ private let golden: [(String, [String])] = [
 
 private let confining = RuleScope(roots: ["/etc", "/home", "/srv", "/srv/www"], confineRoot: true)
 
+/// Refused only under `confining`.
+private let refusedConfining: [(String, RsyncReason)] = [
+  ("--server --sender -logDtpre.iLsfxCIvu . /etc/ /home/", .confineRootSpans),
+  ("--server --sender -logDtprRe.iLsfxCIvu . /etc/./ssh /srv/./www/x", .confineRootSpans),
+]
+
 private let confinement: [(String, String?)] = [
   ("--server --sender -logDtpre.iLsfxCIvu . /etc/", "/etc"),
   ("--server --sender -logDtpre.iLsfxCIvu . /etc/ssh /etc/hosts", "/etc"),
-  ("--server --sender -logDtpre.iLsfxCIvu . /etc/ /home/", nil),
   ("--server --sender -logDtpre.iLsfxCIvu . /srv/www/site", "/srv/www"),
   ("--server --sender -logDtpre.iLsfxCIvu . /srv/www/site /srv/db", "/srv"),
   ("--server --sender -logDtprRe.iLsfxCIvu . /home/./alice/", "/home"),
@@ -567,6 +572,16 @@ private let badStreams: [(String, [UInt8], Int, RsyncReason)] = [
     }
   }
 
+  /// confine-root=yes is never dropped: paths under two roots that no single
+  /// root contains are refused (the client must not decide whether rsync
+  /// confines itself); with confine-root=no they are allowed.
+  @Test(arguments: refusedConfining)
+  func pathsUnderTwoRootsAreRefusedWhenConfining(_ line: String, _ reason: RsyncReason) {
+    #expect(code(RsyncSender.check(words(line), scope: confining)) == reason.rawValue)
+    let plain = RuleScope(roots: confining.roots, confineRoot: false)
+    #expect(code(RsyncSender.check(words(line), scope: plain)) == "allowed")
+  }
+
   /// gatekeeper's own argv, fed back, is allowed again unchanged (fuzz
   /// invariant); any other client-chosen confinement is refused.
   @Test(arguments: confinement)
@@ -680,6 +695,7 @@ private let badStreams: [(String, [UInt8], Int, RsyncReason)] = [
     reached.formUnion(refusedWords.map(\.1.rawValue))
     reached.formUnion(refusedBlocks.map(\.2.rawValue))
     reached.formUnion(badStreams.map(\.3.rawValue))
+    reached.formUnion(refusedConfining.map(\.1.rawValue))
     for reason in RsyncReason.allCases {
       #expect(reached.contains(reason.rawValue), "unreached: \(reason.rawValue)")
       #expect(reason.rawValue.hasPrefix("rsync-") && !reason.message.isEmpty)

@@ -75,7 +75,7 @@ resolve() {
 
 # Families in the order a request meets them; any new family comes last.
 all() {
-  local fams="TokenReason CommandReason RsyncReason TarReason RuntimeReason" f
+  local fams="TokenReason CommandReason RsyncReason TarReason PathReason RuntimeReason" f
   local raw
   raw=$(extract $src/*.swift | resolve)
   for f in $fams; do printf '%s\n' "$raw" | awk -F '\t' -v f="$f" '$1 == f'; done
@@ -88,6 +88,7 @@ title() {
     CommandReason) echo "Prefixes, the program word and the rules" ;;
     RsyncReason) echo "rsync --server --sender (rsync-sender rules)" ;;
     TarReason) echo "tar -c (tar-create rules)" ;;
+    PathReason) echo "Paths on this machine (symbolic links)" ;;
     RuntimeReason) echo "Around the decision: usage, policy, log, program" ;;
     *) echo "$1" ;;
   esac

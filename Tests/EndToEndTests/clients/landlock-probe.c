@@ -3,8 +3,8 @@
  * "NAME ok" or "NAME ERRNO-TEXT". Run as a policy's exec= program by the
  * confinement tests, with the argv gatekeeper rebuilt: the root R is the
  * last absolute argument (rsync) or the value of --directory= (tar). The
- * test prepares R/f-* files, R/port (a TCP port it listens on) and
- * R/../outside/secret. */
+ * test prepares R/f-* files, R/port (a TCP port it listens on),
+ * R/../outside/secret and R/link, a symbolic link to R/../outside. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -96,6 +96,7 @@ int main(int argc, char **argv) {
 
   report("read-inside", opened(open(in("f-read"), O_RDONLY)));
   report("read-outside", opened(open(secret, O_RDONLY)));
+  report("read-via-link", opened(open(in("link/secret"), O_RDONLY)));
   report("create", opened(open(in("new"), O_CREAT | O_EXCL | O_WRONLY, 0644)));
   report("create-outside", opened(open(outside, O_CREAT | O_EXCL | O_WRONLY, 0644)));
   report("write", opened(open(in("f-write"), O_WRONLY | O_APPEND)));
