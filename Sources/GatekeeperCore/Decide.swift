@@ -127,12 +127,16 @@ public enum Gatekeeper {
     let profile: ProfileKind = invocation.program == .tar ? .tarCreate : .rsyncSender
     var firstDenial: (Denial, Rule)? = nil
     for rule in policy.rules where applies(rule, profile: profile, request: request) {
-      let judged = check(rule).flatMap { plan in
-        guard let lookup else { return Result<(ToolPlan, [String]), Denial>.success((plan, [])) }
-        return PathResolver.judge(plan.reads, roots: rule.roots, lookup: lookup).map { (plan, $0) }
+      var result = check(rule)
+      var links: [String] = []
+      if case .success(let plan) = result, let lookup, !plan.reads.isEmpty {
+        switch PathResolver.judge(plan.reads, roots: rule.roots, lookup: lookup) {
+        case .success(let notes): links = notes
+        case .failure(let d): result = .failure(d)
+        }
       }
-      switch judged {
-      case .success(let (plan, links)):
+      switch result {
+      case .success(let plan):
         return .allow(Allowed(rule: rule, invocation: invocation, plan: plan, links: links))
       case .failure(let d):
         if firstDenial == nil { firstDenial = (d, rule) }

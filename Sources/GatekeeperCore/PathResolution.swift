@@ -105,16 +105,20 @@ public enum PathResolver {
     -> Result<[String], Denial>
   {
     if reads.isEmpty || Paths.isWholeTree(roots) { return .success([]) }
-    let resolvedRoots = roots.map { root in
-      String(decoding: resolve(Array(root.utf8), followFinal: true, lookup: lookup).path, as: UTF8.self)
-    }
+    // A path that passes through no link is where its spelling says, which
+    // the parser already found inside the roots; the roots themselves are
+    // resolved only when some path did pass through a link.
+    var resolvedRoots: [String]? = nil
     var notes: [String] = []
     for read in reads {
       let r = resolve(read.path, followFinal: read.followsFinal, lookup: lookup)
       if r.links.isEmpty || r.loops { continue }  // no link; or ELOOP: nothing is read
+      if resolvedRoots == nil {
+        resolvedRoots = roots.map { text(resolve(Array($0.utf8), followFinal: true, lookup: lookup).path) }
+      }
       let shown = text(read.path)
       let hops = r.links.map { "\(text($0.link)) -> \(text($0.target))" }.joined(separator: ", ")
-      if !Paths.isInside(r.path, roots: resolvedRoots) {
+      if !Paths.isInside(r.path, roots: resolvedRoots ?? roots) {
         return .failure(
           Denial(PathReason.escapesRoots, "\(shown): \(hops) (resolves to \(text(r.path)))"))
       }
