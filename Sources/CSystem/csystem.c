@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -28,6 +29,19 @@ void gk_close_from(int first) {
   long max = sysconf(_SC_OPEN_MAX);
   if (max < 0 || max > 65536) max = 65536;
   for (int fd = first; fd < max; fd++) close(fd);
+}
+
+void gk_close_from_except(int first, int keep) {
+  if (keep < first) {
+    gk_close_from(first);
+    return;
+  }
+  for (int fd = first; fd < keep; fd++) close(fd);
+  gk_close_from(keep + 1);
+}
+
+int gk_execveat(int fd, char *const argv[], char *const envp[]) {
+  return (int)syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
 }
 
 #ifndef SYS_landlock_create_ruleset

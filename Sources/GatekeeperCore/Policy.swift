@@ -33,6 +33,8 @@ public struct Rule: Equatable, Sendable {
   public var confineRoot: Bool = false
   /// Line number in the policy file (1-based).
   public var line: Int
+  /// Column of the `exec=` value, or of the profile when there is none.
+  public var execColumn: Int = 0
 
   public var scope: RuleScope { RuleScope(roots: roots, confineRoot: confineRoot) }
 }
@@ -185,7 +187,7 @@ public enum PolicyParser {
       err(words[1].column, "unknown profile '\(words[1].text)' (expected rsync-sender or tar-create)")
       return nil
     }
-    var rule = Rule(profile: profile, exec: profile.defaultExec, line: line)
+    var rule = Rule(profile: profile, exec: profile.defaultExec, line: line, execColumn: words[1].column)
     var ok = true
     // Keys stay bytes (this runs for every rule): the known keys seen so far
     // as bits, unknown ones as text (only on the error path).
@@ -225,6 +227,7 @@ public enum PolicyParser {
       case .exec:
         if isCleanAbsolute(value) && !value.elementsEqual("/".utf8) {
           rule.exec = String(decoding: value, as: UTF8.self)
+          rule.execColumn = vcol
         } else {
           bad("exec= must be an absolute path without '..'")
         }

@@ -8,8 +8,10 @@ public enum RuntimeReason: String, ReasonCode {
   case policyUnsafe = "policy-unsafe"
   case policyInvalid = "policy-invalid"
   case logUnwritable = "log-unwritable"
+  case logUnsafe = "log-unsafe"
   case toolNotFound = "tool-not-found"
   case toolNotExecutable = "tool-not-executable"
+  case toolUnsafe = "tool-unsafe"
   case execFailed = "exec-failed"
   case stdinUnreadable = "stdin-unreadable"
   case confineUnavailable = "confine-unavailable"
@@ -21,8 +23,10 @@ public enum RuntimeReason: String, ReasonCode {
     case .policyUnsafe: "the policy file is not safe to trust"
     case .policyInvalid: "the policy file has errors"
     case .logUnwritable: "the audit log cannot be written"
+    case .logUnsafe: "the audit log is not safe to write (owner, mode, a link or an untrusted directory)"
     case .toolNotFound: "the program named by the policy does not exist"
     case .toolNotExecutable: "the program named by the policy is not executable"
+    case .toolUnsafe: "the program named by the policy is not safe to run (owner, mode or an untrusted directory)"
     case .execFailed: "the program could not be started"
     case .stdinUnreadable: "standard input could not be read"
     case .confineUnavailable: "kernel confinement (Landlock) could not be applied"
@@ -35,8 +39,8 @@ public enum RuntimeReason: String, ReasonCode {
     case .usage: 64
     case .policyMissing, .policyUnsafe, .policyInvalid: 78
     case .toolNotFound: 127
-    case .toolNotExecutable, .execFailed: 126
-    case .logUnwritable, .stdinUnreadable: 1
+    case .toolNotExecutable, .toolUnsafe, .execFailed: 126
+    case .logUnwritable, .logUnsafe, .stdinUnreadable: 1
     case .confineUnavailable: 69  // EX_UNAVAILABLE
     }
   }

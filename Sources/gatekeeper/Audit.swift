@@ -1,6 +1,7 @@
 // Writing audit records: one JSON line per decision to the policy's file
-// (opened O_APPEND|O_NOFOLLOW, one write(2) per record, so concurrent calls
-// never interleave) and to syslog after an `@cee:` cookie.
+// (reached through trusted directories, opened O_APPEND|O_NOFOLLOW, one
+// write(2) per record, so concurrent calls never interleave) and to syslog
+// after an `@cee:` cookie.
 
 import CSystem
 import GatekeeperCore
@@ -33,13 +34,17 @@ struct CallContext {
       }
     }
     if let authFile = Sys.envString("SSH_USER_AUTH") {
-      // Only a regular file is read (never a FIFO or device that could block).
+      // Only a regular file owned by the account that logged in (sshd writes
+      // it for that account; under sudo, SUDO_UID) is read, non-blocking and
+      // capped: never a FIFO, a device or another account's file.
       let fd = Sys.open(authFile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
       if fd >= 0 {
         var st = stat()
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
-          let bytes = Sys.readAll(fd, limit: 1 << 20), let fp = Fingerprint.fromUserAuth(bytes)
-        {
+        if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG {
+          c.keyProblem = "SSH_USER_AUTH is not a regular file"
+        } else if st.st_uid != loginUID() {
+          c.keyProblem = "SSH_USER_AUTH is owned by uid \(st.st_uid), not the account that logged in"
+        } else if let bytes = Sys.readAll(fd, limit: 64 << 10), let fp = Fingerprint.fromUserAuth(bytes) {
           c.key = fp
         } else {
           c.keyProblem = "SSH_USER_AUTH holds no public key"
@@ -50,6 +55,15 @@ struct CallContext {
       }
     }
     return c
+  }
+
+  /// The account sshd logged in: under sudo (which made us root) the one
+  /// that ran sudo, else our own.
+  static func loginUID() -> uid_t {
+    if geteuid() == 0, getuid() == 0, let text = Sys.envString("SUDO_UID"), let uid = UInt32(text) {
+      return uid_t(uid)
+    }
+    return getuid()
   }
 
   func record(decision: String, reason: String, detail: String, rule: String, argv: [String]) -> AuditRecord {
@@ -78,23 +92,55 @@ struct CallContext {
 
 enum Audit {
   /// Appends the record to the file log, if the policy names one. Returns
-  /// nil on success (or no file), else the error text.
-  static func writeFile(_ record: AuditRecord, settings: LogSettings) -> String? {
+  /// nil on success (or no file), else the reason and error text.
+  static func writeFile(_ record: AuditRecord, settings: LogSettings) -> (RuntimeReason, String)? {
     writeFile(json: record.json(), settings: settings)
   }
 
-  /// writeFile for a record already rendered as JSON.
-  static func writeFile(json: String, settings: LogSettings) -> String? {
+  /// writeFile for a record already rendered as JSON. The file is reached
+  /// through trusted directories without following a link, must be a
+  /// regular file that only root (or the caller) can write, is opened
+  /// non-blocking (a FIFO there cannot hang the call), and gets a newline
+  /// first if a short write left its last line unfinished.
+  static func writeFile(json: String, settings: LogSettings) -> (RuntimeReason, String)? {
     guard let path = settings.file else { return nil }
-    let fd = Sys.open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o640)
-    if fd < 0 { return "\(path): \(Sys.errorText(-fd))" }
+    let opened: Trust.Opened
+    switch Trust.open(
+      path, flags: O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK, mode: 0o640, followLinks: false, what: "log file")
+    {
+    case .success(let o): opened = o
+    case .failure(let f): return (f.missing ? .logUnwritable : .logUnsafe, f.message)
+    }
+    let fd = opened.fd
     defer { close(fd) }
+    if let problem = Trust.fileProblem(opened.st, what: "log file \(path)") { return (.logUnsafe, problem) }
+    var line = Array((json + "\n").utf8)
+    // Writers take turns (flock) so that the last byte seen is a finished
+    // write's; a lock someone else holds on (any reader can take one) is
+    // waited for briefly, then the record is appended without the repair.
+    let locked = lockBriefly(fd)
     var st = stat()
-    if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG { return "\(path): not a regular file" }
-    let line = Array((json + "\n").utf8)
+    if locked, fstat(fd, &st) == 0, st.st_size > 0 {
+      var last: UInt8 = 0
+      if pread(fd, &last, 1, st.st_size - 1) == 1, last != UInt8(ascii: "\n") {
+        line.insert(UInt8(ascii: "\n"), at: 0)
+      }
+    }
     let n = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-    if n != line.count { return "\(path): \(n < 0 ? Sys.errorText(errno) : "short write")" }
+    if n != line.count {
+      return (.logUnwritable, "\(path): \(n < 0 ? Sys.errorText(errno) : "short write (\(n) of \(line.count) bytes)")")
+    }
     return nil
+  }
+
+  /// flock(LOCK_EX) within about 200 ms; false when it was not had.
+  private static func lockBriefly(_ fd: Int32) -> Bool {
+    for _ in 0..<200 {
+      if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+      if errno != EWOULDBLOCK && errno != EINTR { return false }
+      usleep(1000)
+    }
+    return false
   }
 
   static func writeSyslog(_ record: AuditRecord, settings: LogSettings) {
@@ -114,31 +160,34 @@ enum Audit {
     Sys.syslog(priority, "@cee:" + json)
   }
 
-  /// Writes to both. When the file cannot be written and the policy requires
-  /// it, an allowed record turns into a denial (`log-unwritable`); the return
-  /// value says whether the call may proceed.
-  static func emit(_ record: AuditRecord, settings: LogSettings) -> Bool {
+  /// Writes to both. When the file cannot be written (or is not safe to) and
+  /// the policy requires it, an allowed record turns into a denial
+  /// (`log-unwritable`, `log-unsafe`), which is returned: the call must not
+  /// proceed. nil: it may.
+  @discardableResult
+  static func emit(_ record: AuditRecord, settings: LogSettings) -> RuntimeReason? {
     // Rendered once: the same line goes to the file and, unless the file
     // failed and the record changed, to syslog.
     let json = record.json()
-    guard let failure = writeFile(json: json, settings: settings) else {
+    guard let (reason, failure) = writeFile(json: json, settings: settings) else {
       writeSyslog(json: json, decision: record.decision, settings: settings)
-      return true
+      return nil
     }
     var r = record
-    var proceed = true
+    var refusal: RuntimeReason? = nil
     if settings.fileRequired {
       if r.decision == "allow" {
         r.decision = "deny"
         r.argv = []
+        r.confine = ""
       }
-      r.reason = r.reason.isEmpty || record.decision == "allow" ? RuntimeReason.logUnwritable.rawValue : r.reason
+      r.reason = r.reason.isEmpty || record.decision == "allow" ? reason.rawValue : r.reason
       r.detail = "audit file not written (\(failure)); " + record.detail
-      proceed = false
+      refusal = reason
     } else {
       r.detail = "audit file not written (\(failure)); required=no; " + record.detail
     }
     writeSyslog(r, settings: settings)
-    return proceed
+    return refusal
   }
 }

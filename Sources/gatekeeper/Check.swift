@@ -17,6 +17,7 @@ enum Check {
       for line in f.lines { Sys.writeErr(line + "\n") }
       exit(f.reason.exitCode)
     }
+    checkPrograms(policy, path: options.policy)
     if options.examples { runExamples(policy, options: options) }
     guard let raw = options.rest.first else {
       Sys.writeOut("policy \(options.policy): ok, \(policy.rules.count) rule(s)\n")
@@ -57,6 +58,25 @@ enum Check {
     }
     Sys.writeOut(render(decision, policyPath: options.policy, confine: confine, mode: policy.confine))
     exit(decision.isAllowed ? 0 : 1)
+  }
+
+  /// Every rule's program, judged as a real call judges it: an untrusted
+  /// one (owner, mode, directories) is an error at its `exec=` (exit 78); a
+  /// missing or non-executable one a warning (a real call fails 127/126).
+  static func checkPrograms(_ policy: Policy, path: String) {
+    var errors: [String] = []
+    for rule in policy.rules {
+      switch Launch.open(rule.exec) {
+      case .success(let p): close(p.fd)
+      case .failure(let p) where p.reason == .toolUnsafe:
+        errors.append("\(path):\(rule.line):\(rule.execColumn): \(p.why)")
+      case .failure(let p):
+        Sys.writeErr("gatekeeper: warning: \(path):\(rule.line):\(rule.execColumn): \(p.why)\n")
+      }
+    }
+    guard !errors.isEmpty else { return }
+    for line in errors { Sys.writeErr(line + "\n") }
+    exit(RuntimeReason.policyUnsafe.exitCode)
   }
 
   /// `check --examples`: every `# expect` line of the policy file, decided

@@ -43,7 +43,7 @@ enum Help {
 
     Exit status: 0 allowed (check), 1 denied, 64 usage, 69 confinement
     required but unavailable, 78 policy missing, invalid or unsafe,
-    126 program not executable, 127 program not found.
+    126 program not executable or not safe to run, 127 program not found.
     See gatekeeper(8) and gatekeeper.policy(5).
 
     """

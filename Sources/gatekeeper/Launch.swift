@@ -6,6 +6,12 @@ import CSystem
 import GatekeeperCore
 import Glibc
 
+/// Why the policy's program cannot be run.
+struct ProgramProblem: Error {
+  var reason: RuntimeReason
+  var why: String
+}
+
 enum Launch {
   /// The only PATH the child sees (tar finds gzip/zstd through it).
   static let path = "PATH=/usr/bin:/bin"
@@ -35,18 +41,48 @@ enum Launch {
     return Sys.errorText(errno)
   }
 
-  /// Checks the program before anything is logged as allowed.
-  static func preflight(_ program: String) -> RuntimeReason? {
-    var st = stat()
-    if stat(program, &st) != 0 { return .toolNotFound }
-    if (st.st_mode & S_IFMT) != S_IFREG || access(program, X_OK) != 0 { return .toolNotExecutable }
-    return nil
+  /// The policy's program, opened (O_PATH) through trusted directories and
+  /// judged before anything is logged as allowed; execveat(2) runs exactly
+  /// this file.
+  struct Program {
+    var fd: Int32
+    /// A `#!` script: its interpreter opens it through /dev/fd/N, so that
+    /// descriptor must stay open across the exec.
+    var script: Bool
+  }
+
+  /// Opens and judges `path`: it and every directory above it owned by root
+  /// (or the caller) and writable by nobody else, a regular file with an
+  /// execute bit.
+  static func open(_ path: String) -> Result<Program, ProgramProblem> {
+    let opened: Trust.Opened
+    switch Trust.open(path, flags: GK_O_PATH, followLinks: true, what: "program") {
+    case .success(let o): opened = o
+    case .failure(let f): return .failure(ProgramProblem(reason: f.missing ? .toolNotFound : .toolUnsafe, why: f.message))
+    }
+    let st = opened.st
+    if (st.st_mode & S_IFMT) != S_IFREG || st.st_mode & 0o111 == 0 {
+      close(opened.fd)
+      return .failure(ProgramProblem(reason: .toolNotExecutable, why: "program \(path) is not an executable regular file"))
+    }
+    if let problem = Trust.ownershipProblem(st, what: "program \(path)", stickyOK: false) {
+      close(opened.fd)
+      return .failure(ProgramProblem(reason: .toolUnsafe, why: problem))
+    }
+    var script = false
+    let rfd = Sys.open("/proc/self/fd/\(opened.fd)", O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    if rfd >= 0 {
+      var head: (UInt8, UInt8) = (0, 0)
+      script = pread(rfd, &head, 2, 0) == 2 && head == (UInt8(ascii: "#"), UInt8(ascii: "!"))
+      close(rfd)
+    }
+    return .success(Program(fd: opened.fd, script: script))
   }
 
   /// Applies the invocation's prefixes, confines this process with the
   /// prepared Landlock ruleset `confine` (unless -1) and execs. Returns only
   /// on failure, with the reason and errno text.
-  static func exec(_ allowed: Allowed, confine: Int32) -> (RuntimeReason, String) {
+  static func exec(_ allowed: Allowed, program: Program, confine: Int32) -> (RuntimeReason, String) {
     let inv = allowed.invocation
     if let n = inv.nice, n > 0 {
       errno = 0
@@ -65,12 +101,13 @@ enum Launch {
     _ = chdir("/")
     umask(0o077)
     if confine >= 0, let why = Confine.enforce(confine) { return (.confineUnavailable, why) }
-    gk_close_from(3)
+    gk_close_from_except(3, program.fd)
+    if program.script { _ = fcntl(program.fd, F_SETFD, 0) }
     let argv = allowed.argv
     let envp = [path] + inv.locale
     var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
     var cEnv: [UnsafeMutablePointer<CChar>?] = envp.map { strdup($0) } + [nil]
-    execve(allowed.rule.exec, &cArgs, &cEnv)
+    _ = gk_execveat(program.fd, &cArgs, &cEnv)
     let e = errno
     let reason: RuntimeReason =
       switch e {

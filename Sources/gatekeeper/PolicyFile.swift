@@ -1,7 +1,8 @@
-// Loading the policy: open without following a symlink, then judge the
-// descriptor actually opened (fstat), not the name. The file and its
-// directory must be owned by root or the invoking user and writable by
-// nobody else; otherwise gatekeeper refuses to run (exit 78).
+// Loading the policy: walked to from `/` without following a symlink (see
+// Trust), then the descriptor actually opened is judged (fstat), not the
+// name. The file and every directory above it must be owned by root or the
+// invoking user and writable by nobody else; otherwise gatekeeper refuses
+// to run (exit 78).
 
 import GatekeeperCore
 import Glibc
@@ -17,35 +18,32 @@ struct PolicyFailure: Error {
 enum PolicyFile {
   static let defaultPath = "/etc/gatekeeper/gatekeeper.policy"
 
-  /// Reads and parses `path`. With `strict == false` (check mode) an unsafe
-  /// owner or mode is reported through `warnings` instead of refusing.
+  /// Reads and parses `path`. The file and every directory above it must be
+  /// trusted (see Trust); with `strict == false` (check mode) an unsafe owner
+  /// or mode is reported through `warnings` instead of refusing.
   static func load(_ path: String, strict: Bool, warnings: inout [String]) -> Result<Policy, PolicyFailure> {
-    let fd = Sys.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-    if fd < 0 {
-      let why = -fd == ELOOP ? "is a symbolic link" : Sys.errorText(-fd)
-      let reason: RuntimeReason = -fd == ELOOP ? .policyUnsafe : .policyMissing
-      return .failure(PolicyFailure(reason: reason, message: "policy \(path): \(why)"))
+    var fd: Int32 = -1
+    var st = stat()
+    switch Trust.open(path, flags: O_RDONLY | O_NONBLOCK, followLinks: false, what: "policy") {
+    case .success(let opened):
+      fd = opened.fd
+      st = opened.st
+    case .failure(let f):
+      let reason: RuntimeReason = f.missing ? .policyMissing : .policyUnsafe
+      if strict || f.missing { return .failure(PolicyFailure(reason: reason, message: f.message)) }
+      warnings.append("warning: \(f.message) (ignored by check; a real call would refuse)")
+      fd = Sys.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+      if fd < 0 || fstat(fd, &st) != 0 {
+        let why = -fd == ELOOP ? "is a symbolic link" : Sys.errorText(-fd)
+        return .failure(PolicyFailure(reason: .policyUnsafe, message: "policy \(path): \(why)"))
+      }
     }
     defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-      return .failure(PolicyFailure(reason: .policyUnsafe, message: "policy \(path): not a regular file"))
-    }
-    if let problem = ownershipProblem(st, what: "policy \(path)") {
-      if strict { return .failure(PolicyFailure(reason: .policyUnsafe, message: problem)) }
-      warnings.append("warning: \(problem) (ignored by check; a real call would refuse)")
-    }
-    let dir = directory(of: path)
-    let dfd = Sys.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if dfd >= 0 {
-      defer { close(dfd) }
-      var dst = stat()
-      if fstat(dfd, &dst) == 0, let problem = ownershipProblem(dst, what: "policy directory \(dir)") {
-        if strict { return .failure(PolicyFailure(reason: .policyUnsafe, message: problem)) }
-        warnings.append("warning: \(problem) (ignored by check; a real call would refuse)")
+    if let problem = Trust.fileProblem(st, what: "policy \(path)") {
+      if strict || (st.st_mode & S_IFMT) != S_IFREG {
+        return .failure(PolicyFailure(reason: .policyUnsafe, message: problem))
       }
-    } else if strict {
-      return .failure(PolicyFailure(reason: .policyUnsafe, message: "policy directory \(dir): cannot be opened"))
+      warnings.append("warning: \(problem) (ignored by check; a real call would refuse)")
     }
     guard let bytes = Sys.readAll(fd, limit: PolicyParser.maxSize) else {
       return .failure(PolicyFailure(reason: .policyInvalid, message: "policy \(path): unreadable or too large"))
@@ -61,22 +59,5 @@ enum PolicyFile {
           reason: .policyInvalid, message: "policy \(path) has \(errors.count) error(s); first: \(lines[0])",
           lines: lines))
     }
-  }
-
-  static func ownershipProblem(_ st: stat, what: String) -> String? {
-    let uid = geteuid()
-    if st.st_uid != 0 && st.st_uid != uid {
-      return "\(what) is owned by uid \(st.st_uid), not root or uid \(uid)"
-    }
-    if st.st_mode & (S_IWGRP | S_IWOTH) != 0 {
-      return "\(what) is writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8)))"
-    }
-    return nil
-  }
-
-  static func directory(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    let d = String(path[..<slash])
-    return d.isEmpty ? "/" : d
   }
 }

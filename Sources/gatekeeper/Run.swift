@@ -13,15 +13,10 @@ enum Run {
       request.command = Sys.env("SSH_ORIGINAL_COMMAND") ?? Sys.env("SSH2_ORIGINAL_COMMAND")
       ctx.command = request.command
     } else {
-      // argv mode: each word must be valid UTF-8 as it arrives.
-      for raw in options.rest {
-        guard let w = String(validating: raw, as: UTF8.self) else {
-          ctx.argvWords = options.rest.map { String(decoding: $0, as: UTF8.self) }
-          refuse(Denial(TokenReason.invalidUTF8, "in an argument"), rule: nil, ctx: ctx, log: LogSettings())
-        }
-        request.argv.append(w)
-      }
-      ctx.argvWords = request.argv
+      // argv mode: each word must be valid UTF-8 as it arrives (refused once
+      // the policy is loaded, so that the record follows its log settings).
+      request.argv = options.rest.compactMap { String(validating: $0, as: UTF8.self) }
+      ctx.argvWords = options.rest.map { String(decoding: $0, as: UTF8.self) }
     }
 
     var warnings: [String] = []
@@ -34,6 +29,9 @@ enum Run {
       fail(f.reason.message + ": " + f.message, f.reason.exitCode)
     }
 
+    if request.argv.count != options.rest.count {
+      refuse(Denial(TokenReason.invalidUTF8, "in an argument"), rule: nil, ctx: ctx, log: policy.log)
+    }
     var decision = Gatekeeper.decide(request, policy: policy, lookup: Sys.lookup)
     // In sudo mode the gatekeeper that sudo runs reads the secluded block.
     if case .allow(let allowed) = decision, allowed.plan.needsSecludedBlock, !options.sudo {
@@ -52,7 +50,7 @@ enum Run {
       let r = ctx.record(
         decision: "allow", reason: "true-probe", detail: "answered by gatekeeper; nothing ran", rule: "",
         argv: [])
-      _ = Audit.emit(r, settings: policy.log)
+      Audit.emit(r, settings: policy.log)
       exit(0)
     case .deny(let d, let rule):
       refuse(d, rule: rule, ctx: ctx, log: policy.log, policyPath: options.policy)
@@ -60,11 +58,13 @@ enum Run {
       handToSudo(allowed, options: options, ctx: ctx, policy: policy)
     case .allow(let allowed):
       let ruleRef = "\(options.policy):\(allowed.rule.line)"
-      if let problem = Launch.preflight(allowed.rule.exec) {
-        let r = ctx.record(
-          decision: "error", reason: problem.rawValue, detail: allowed.rule.exec, rule: ruleRef, argv: [])
-        _ = Audit.emit(r, settings: policy.log)
-        fail("\(problem.message): \(allowed.rule.exec)", problem.exitCode)
+      let program: Launch.Program
+      switch Launch.open(allowed.rule.exec) {
+      case .success(let p): program = p
+      case .failure(let p):
+        let r = ctx.record(decision: "error", reason: p.reason.rawValue, detail: p.why, rule: ruleRef, argv: [])
+        Audit.emit(r, settings: policy.log)
+        fail("\(p.reason.message): \(allowed.rule.exec)", p.reason.exitCode)
       }
       let confine: Confine.Plan
       switch Confine.plan(allowed.rule, mode: policy.confine) {
@@ -72,17 +72,15 @@ enum Run {
       case .failure(let e):
         let reason = RuntimeReason.confineUnavailable
         let r = ctx.record(decision: "error", reason: reason.rawValue, detail: e.why, rule: ruleRef, argv: [])
-        _ = Audit.emit(r, settings: policy.log)
+        Audit.emit(r, settings: policy.log)
         fail("\(reason.message): \(e.why)", reason.exitCode)
       }
       var r = ctx.record(
         decision: "allow", reason: "allowed", detail: allowed.rule.profile.rawValue, rule: ruleRef,
         argv: allowed.argv)
       r.confine = confine.summary
-      guard Audit.emit(r, settings: policy.log) else {
-        fail(RuntimeReason.logUnwritable.message, RuntimeReason.logUnwritable.exitCode)
-      }
-      let (reason, why) = Launch.exec(allowed, confine: confine.fd)
+      if let refused = Audit.emit(r, settings: policy.log) { fail(refused.message, refused.exitCode) }
+      let (reason, why) = Launch.exec(allowed, program: program, confine: confine.fd)
       let e = ctx.record(
         decision: "error", reason: reason.rawValue, detail: "\(allowed.rule.exec): \(why)", rule: ruleRef,
         argv: allowed.argv)
@@ -104,7 +102,7 @@ enum Run {
       decision: "allow", reason: "sudo", detail: "validated; handed to sudo", rule: ruleRef, argv: argv)
     var settings = policy.log
     settings.fileRequired = false
-    _ = Audit.emit(r, settings: settings)
+    Audit.emit(r, settings: settings)
     let why = Launch.execSudo(argv)
     var e = ctx.record(decision: "error", reason: RuntimeReason.execFailed.rawValue, detail: why, rule: ruleRef, argv: argv)
     e.secluded = nil
@@ -116,7 +114,7 @@ enum Run {
     let r = ctx.record(
       decision: "deny", reason: d.code, detail: d.detail, rule: rule.map { "\(policyPath):\($0.line)" } ?? "",
       argv: [])
-    _ = Audit.emit(r, settings: log)
+    Audit.emit(r, settings: log)
     fail("denied (\(d.code)): \(d.message)", 1)
   }
 

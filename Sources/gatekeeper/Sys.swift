@@ -100,6 +100,13 @@ enum Sys {
 
   static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
 
+  /// getcwd(3), or "/" when it cannot be had.
+  static func workingDirectory() -> String {
+    var buf = [CChar](repeating: 0, count: 4096)
+    guard getcwd(&buf, buf.count) != nil else { return "/" }
+    return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
   static func hostname() -> String {
     var buf = [CChar](repeating: 0, count: 256)
     guard gethostname(&buf, 255) == 0 else { return "" }

@@ -49,6 +49,20 @@ import Testing
     #expect(problems.isEmpty, "\(problems)")
   }
 
+  /// An argument that is not UTF-8 is refused after the policy is loaded,
+  /// so its record goes where the policy says (the file; syslog=none).
+  @Test func invalidUTF8IsRecordedInThePolicysLog() throws {
+    let before = Files.lineCount(audit)
+    let out = try Proc.run(
+      "/bin/sh", ["-c", "exec \"$0\" --policy \"$1\" -- tar -c -f - \"$(printf 'x\\377')\"", try Gatekeeper.path(), policy],
+      env: Proc.environment())
+    #expect(out.status == 1 && out.err.contains("invalid-utf8"), "\(out)")
+    let lines = Files.lines(audit)
+    try #require(lines.count == before + 1, "the record reached the policy's log file")
+    let record = try AuditRecord(line: lines[lines.count - 1])
+    #expect(record.decision == "deny" && record.reason == "invalid-utf8", "\(record)")
+  }
+
   @Test func refusalRunsNothing() throws {
     let (out, record) = try gatekeeper(["touch", dir + "/data/pwned"])
     #expect(out.status == 1, "\(out)")

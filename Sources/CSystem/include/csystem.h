@@ -11,6 +11,11 @@ void gk_syslog(int priority, const char *message);
 int gk_ioprio_set(int ioclass, int level);
 /// close_range(2) from `first` upward; falls back to a close(2) loop.
 void gk_close_from(int first);
+/// gk_close_from(first), except descriptor `keep`.
+void gk_close_from_except(int first, int keep);
+/// execveat(fd, "", argv, envp, AT_EMPTY_PATH): runs the file open at `fd`
+/// (O_PATH is enough). Returns only on failure, -1 with errno set.
+int gk_execveat(int fd, char *const argv[], char *const envp[]);
 
 
 // Landlock (linux/landlock.h), declared here so the build does not depend on

@@ -1,0 +1,147 @@
+// Trusting what root opens, writes and runs (the policy, the audit file, the
+// policy's program), as sshd's StrictModes and sudo do: every directory from
+// `/` down must be owned by root or the invoking user and writable by nobody
+// else (a directory writable by others only when root owns it and its sticky
+// bit is set, as /tmp), and so must the file. The walk goes from one
+// directory descriptor to the next with openat(2), so what was judged is what
+// is opened; a symbolic link among the directories is refused, or, where the
+// caller allows it (the program: /bin -> usr/bin), followed from a trusted
+// directory and its target judged the same way.
+
+import CSystem
+import GatekeeperCore
+import Glibc
+
+struct TrustFailure: Error {
+  /// The path or one of its directories does not exist.
+  var missing: Bool
+  /// One line: which path and why.
+  var message: String
+}
+
+enum Trust {
+  /// What walked to an opened file: its descriptor and fstat.
+  struct Opened {
+    var fd: Int32
+    var st: stat
+  }
+
+  /// Opens `path` (absolute) with `flags` after judging every directory
+  /// above it. The last component is opened with O_NOFOLLOW; with
+  /// `followLinks` a link there or among the directories is followed (its
+  /// target is walked the same way), otherwise it is refused. The file
+  /// itself is not judged here: see `fileProblem`.
+  static func open(
+    _ path: String, flags: Int32, mode: mode_t = 0, followLinks: Bool, what: String
+  ) -> Result<Opened, TrustFailure> {
+    // A relative path (check --policy policies/x) is taken from the working
+    // directory, whose name getcwd(3) gives without links.
+    let path = path.hasPrefix("/") ? path : Sys.workingDirectory() + "/" + path
+    var dir = Sys.open("/", GK_O_PATH | O_DIRECTORY | O_CLOEXEC)
+    guard dir >= 0 else { return .failure(TrustFailure(missing: false, message: "/: \(Sys.errorText(-dir))")) }
+    var parts = components(path)[...]
+    var walked = ""  // the directories judged so far, for messages
+    var links = 0
+    func fail(_ missing: Bool, _ text: String) -> Result<Opened, TrustFailure> {
+      close(dir)
+      return .failure(TrustFailure(missing: missing, message: "\(what) \(path): \(text)"))
+    }
+    if let problem = directoryProblem(dir, "/") { return fail(false, problem) }
+    while let part = parts.popFirst() {
+      if part == ".." { return fail(false, "'..' in the path") }  // (never from a link: see below)
+      let last = parts.isEmpty
+      let nfd = openat(dir, part, (last ? flags : GK_O_PATH) | O_NOFOLLOW | O_CLOEXEC, mode)
+      let err = errno
+      var st = stat()
+      // A symbolic link: O_NOFOLLOW refused it (ELOOP), or O_PATH opened it.
+      var isLink = nfd < 0 && err == ELOOP
+      if nfd < 0 && !isLink {
+        return fail(err == ENOENT, (last ? "" : "\(walked)/\(part): ") + Sys.errorText(err))
+      }
+      if nfd >= 0 {
+        guard fstat(nfd, &st) == 0 else {
+          close(nfd)
+          return fail(false, "\(walked)/\(part): \(Sys.errorText(errno))")
+        }
+        isLink = (st.st_mode & S_IFMT) == S_IFLNK
+        if isLink { close(nfd) }
+      }
+      if isLink {
+        guard followLinks else { return fail(false, "\(walked)/\(part) is a symbolic link") }
+        links += 1
+        guard links <= 40, let target = readLink(dir, part), !target.isEmpty else {
+          return fail(false, "\(walked)/\(part): too many or unreadable symbolic links")
+        }
+        // The walk restarts from `/` with the target made absolute: `walked`
+        // holds no link, so a `..` in the target can be applied to it.
+        var resolved = target.hasPrefix("/") ? [] : components(walked)
+        for c in components(target) {
+          if c == ".." {
+            if !resolved.isEmpty { resolved.removeLast() }
+          } else {
+            resolved.append(c)
+          }
+        }
+        close(dir)
+        dir = Sys.open("/", GK_O_PATH | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { return .failure(TrustFailure(missing: false, message: "/: \(Sys.errorText(-dir))")) }
+        walked = ""
+        parts = (resolved + parts)[...]
+        continue
+      }
+      if last {
+        close(dir)
+        return .success(Opened(fd: nfd, st: st))
+      }
+      walked += "/" + part
+      if (st.st_mode & S_IFMT) != S_IFDIR {
+        close(nfd)
+        return fail(false, "\(walked) is not a directory")
+      }
+      if let problem = directoryProblem(nfd, walked) {
+        close(nfd)
+        return fail(false, problem)
+      }
+      close(dir)
+      dir = nfd
+    }
+    return fail(false, "no file name")
+  }
+
+  /// Why an opened file is not to be trusted, or nil: not a regular file,
+  /// owned by someone else than root and the caller, or writable by group
+  /// or others.
+  static func fileProblem(_ st: stat, what: String) -> String? {
+    if (st.st_mode & S_IFMT) != S_IFREG { return "\(what) is not a regular file" }
+    return ownershipProblem(st, what: what, stickyOK: false)
+  }
+
+  static func ownershipProblem(_ st: stat, what: String, stickyOK: Bool) -> String? {
+    let uid = geteuid()
+    if st.st_uid != 0 && st.st_uid != uid {
+      return "\(what) is owned by uid \(st.st_uid), not root or uid \(uid)"
+    }
+    let sticky = stickyOK && st.st_uid == 0 && st.st_mode & S_ISVTX != 0
+    if st.st_mode & (S_IWGRP | S_IWOTH) != 0 && !sticky {
+      return "\(what) is writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8)))"
+    }
+    return nil
+  }
+
+  private static func directoryProblem(_ fd: Int32, _ shown: String) -> String? {
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { return "\(shown): \(Sys.errorText(errno))" }
+    return ownershipProblem(st, what: "directory \(shown)", stickyOK: true)
+  }
+
+  private static func readLink(_ dir: Int32, _ name: String) -> String? {
+    var buf = [CChar](repeating: 0, count: 4096)
+    let n = readlinkat(dir, name, &buf, buf.count)
+    guard n > 0, n < buf.count else { return nil }
+    return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  private static func components(_ path: String) -> [String] {
+    path.split(separator: "/").map(String.init).filter { $0 != "." }
+  }
+}
