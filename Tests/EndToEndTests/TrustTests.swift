@@ -85,6 +85,33 @@ struct TrustTests {
     #expect(r.status == 78 && r.err.contains("is a symbolic link"), "\(r)")
   }
 
+  // MARK: SSH_USER_AUTH
+
+  /// The key file is read only when it is a regular file of the account
+  /// that logged in: not another account's file, not a FIFO (which would
+  /// block), not a device.
+  @Test(arguments: ["other-owner", "fifo", "device"])
+  func keyFileOfTheWrongKindIsNotRead(_ how: String) throws {
+    let s = try Scratch()
+    var auth = s.dir + "/auth"
+    switch how {
+    case "other-owner":
+      try Files.write(auth, "publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n", mode: 0o600)
+      chown(auth, 12345, 12345)
+    case "fifo": #expect(mkfifo(auth, 0o600) == 0)
+    default: auth = "/dev/zero"
+    }
+    try s.writePolicy("allow tar-create exec=/bin/true roots=/etc\nlog file=\(s.audit)\nlog syslog=none\n")
+    let r = try Gatekeeper.run(
+      ["--policy", s.policy],
+      env: ["SSH_ORIGINAL_COMMAND": Self.pull, "SSH_CONNECTION": "192.0.2.9 1 192.0.2.1 22", "SSH_USER_AUTH": auth],
+      timeout: 20)
+    #expect(r.status == 0, "\(r)")
+    let rec = try #require(try s.records().last)
+    #expect(rec["key"] as? String == "", "\(rec)")
+    #expect((rec["detail"] as? String)?.contains("SSH_USER_AUTH") == true, "\(rec)")
+  }
+
   // MARK: the audit file
 
   static func logPolicy(_ s: Scratch, log: String, required: Bool = true) throws {
