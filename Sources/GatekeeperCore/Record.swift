@@ -1,6 +1,7 @@
 // The audit record: one JSON object per decision, built by a pure function.
 // Untrusted text (the command, the detail, secluded arguments) is escaped
-// and capped: control characters as \u00XX, bytes that are not UTF-8 as the
+// and capped: control, bidi and separator characters (DisplayText) as
+// \uXXXX, bytes that are not UTF-8 as the
 // four characters \xNN, and anything past `maxField` bytes cut with a marker.
 
 public struct AuditRecord: Equatable, Sendable {
@@ -170,7 +171,13 @@ struct JSONWriter {
       case 0x80...:
         let n = validSequence(bytes, at: i, limit: limit)
         if n > 0 {
-          out += bytes[i..<(i + n)]
+          let scalar = decode(bytes, at: i, count: n)
+          if DisplayText.isUnsafe(scalar) {
+            out += "\\u".utf8
+            for shift in [12, 8, 4, 0] as [UInt32] { out.append(hexDigits[Int((scalar >> shift) & 15)]) }
+          } else {
+            out += bytes[i..<(i + n)]
+          }
           i += n
           continue
         }
@@ -188,6 +195,13 @@ struct JSONWriter {
   }
 
   /// Length of the valid UTF-8 sequence starting at `i`, or 0.
+  /// The scalar value of the valid UTF-8 sequence of `n` bytes at `i`.
+  static func decode(_ b: UnsafeBufferPointer<UInt8>, at i: Int, count n: Int) -> UInt32 {
+    var v = UInt32(b[i]) & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07)
+    for k in 1..<n { v = v << 6 | (UInt32(b[i + k]) & 0x3f) }
+    return v
+  }
+
   static func validSequence(_ b: UnsafeBufferPointer<UInt8>, at i: Int, limit: Int) -> Int {
     let lead = b[i]
     let n: Int

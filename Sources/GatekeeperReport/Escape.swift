@@ -1,27 +1,14 @@
 // Escaping untrusted text for each output: terminal (no control or bidi
 // characters ever reach the screen), JSON and HTML.
 
+import GatekeeperCore
+
 public enum Escape {
   /// Characters that could move the cursor, recolour or reorder a terminal
-  /// line are shown as `\xNN` / `\u{NNNN}`.
-  static func isUnsafe(_ v: UInt32) -> Bool {
-    v < 0x20 || (0x7f...0x9f).contains(v) || (0x200b...0x200f).contains(v)
-      || (0x2028...0x202e).contains(v)
-      || (0x2066...0x2069).contains(v) || v == 0xfeff
-  }
+  /// line (the core's DisplayText class) are shown as `\xNN` / `\u{NNNN}`.
+  static func isUnsafe(_ v: UInt32) -> Bool { DisplayText.isUnsafe(v) }
 
-  public static func terminal(_ s: String) -> String {
-    guard s.unicodeScalars.contains(where: { isUnsafe($0.value) }) else { return s }
-    var out = ""
-    for u in s.unicodeScalars {
-      if isUnsafe(u.value) {
-        out += u.value < 0x100 ? "\\x" + hex(u.value, 2) : "\\u{" + hex(u.value, 4) + "}"
-      } else {
-        out.unicodeScalars.append(u)
-      }
-    }
-    return out
-  }
+  public static func terminal(_ s: String) -> String { DisplayText.visible(s) }
 
   static func hex(_ v: UInt32, _ width: Int) -> String {
     let s = String(v, radix: 16)
@@ -38,7 +25,7 @@ public enum Escape {
       case 0x0a: out += "\\n"
       case 0x0d: out += "\\r"
       case 0x09: out += "\\t"
-      case 0..<0x20, 0x7f, 0x2028, 0x2029: out += "\\u" + hex(u.value, 4)
+      case _ where isUnsafe(u.value): out += "\\u" + hex(u.value, 4)
       default: out.unicodeScalars.append(u)
       }
     }

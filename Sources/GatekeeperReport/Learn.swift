@@ -9,11 +9,14 @@
 // - tar: operands, relative to the last `-C DIR` / `--directory=DIR`
 //   (short clusters, old-style `czf - DIR` and long options that take a
 //   value are followed, so values are never taken for paths).
-// Only records a rule's scope could change are learnt from: allowed
-// records (and errors after an allow, which carry an argv), and denials
-// with reason no-matching-rule, rsync-outside-roots or tar-outside-roots.
-// Other denials (forbidden options, shell syntax, ...) are only counted in
-// a comment: no roots or clients are ever taken from them.
+// Rules are proposed from allowed records only (and errors after an allow,
+// which carry an argv): their paths make `roots=`, their clients `from=`.
+// Denials with reason no-matching-rule, rsync-outside-roots or
+// tar-outside-roots are shown in comments, marked as refused, and never
+// widen a rule: they are what a client asked for, which may be a probe
+// (/etc/shadow, /root/.ssh). A kind of call that was never allowed gets no
+// rule. Other denials (forbidden options, shell syntax, ...) are only
+// counted in a comment.
 // Relative paths are taken from `/` (gatekeeper's working directory);
 // paths with `..` are left out. Roots: every requested path, paths inside
 // another dropped, then two or more siblings under a parent other than `/`
@@ -24,6 +27,9 @@ struct LearnGroup {
   var profile = ""
   var counts = Counts()
   var clients: [String: Int] = [:]
+  /// Clients of allowed calls only: what `from=` is made of.
+  var allowedClients: [String: Int] = [:]
+  var allowedNoClient = 0
   var paths: [String: Int] = [:]
   var refusedPaths: [String: Int] = [:]
   var execs: [String: Int] = [:]
@@ -101,6 +107,9 @@ public struct Learner: RecordConsumer {
     g.counts.add(v.verdict, v.time)
     let client = JSONText.string(b, r.client)
     if client.isEmpty { g.noClient += 1 } else { g.clients[client, default: 0] += 1 }
+    if !argv.isEmpty {
+      if client.isEmpty { g.allowedNoClient += 1 } else { g.allowedClients[client, default: 0] += 1 }
+    }
     if let exec { g.execs[exec, default: 0] += 1 }
     if v.verdict != .allow { g.reasons[reason, default: 0] += 1 }
     let before = paths.count
@@ -158,13 +167,17 @@ public struct Learner: RecordConsumer {
         out += Learner.comment("denied or failed: " + Learner.list(g.reasons))
       }
       out += Learner.comment("e.g. " + g.example)
+      if g.paths.isEmpty && g.allowedClients.isEmpty && g.allowedNoClient == 0 {
+        out += Learner.comment("no call of this kind was allowed: no rule proposed (refused paths are requests, not evidence)")
+        continue
+      }
       var rule = "allow \(g.profile)"
       let defaultExec = g.profile == "rsync-sender" ? "/usr/bin/rsync" : "/usr/bin/tar"
       let exec =
         g.execs.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
         ?? defaultExec
       rule += " exec=" + (LearnPaths.policySafe(exec) ? exec : defaultExec)
-      let roots = LearnPaths.roots(Array(g.paths.keys) + Array(g.refusedPaths.keys))
+      let roots = LearnPaths.roots(Array(g.paths.keys))
       if roots.isEmpty {
         out += Learner.comment("no usable paths: roots= left at its default (/); narrow it by hand")
       } else {
@@ -178,11 +191,11 @@ public struct Learner: RecordConsumer {
           rule = "# " + rule
         }
       }
-      let clients = g.clients.keys.filter(LearnPaths.isAddress).sorted()
-      if g.noClient > 0 {
+      let clients = g.allowedClients.keys.filter(LearnPaths.isAddress).sorted()
+      if g.allowedNoClient > 0 {
         out += Learner.comment(
-          "from= left out: \(g.noClient) calls had no client address (local or sudo)")
-      } else if clients.count < g.clients.count {
+          "from= left out: \(g.allowedNoClient) allowed calls had no client address (local or sudo)")
+      } else if clients.count < g.allowedClients.count {
         out += Learner.comment("from= left out: some client addresses are not IP addresses")
       } else if !clients.isEmpty {
         rule += " from=" + clients.joined(separator: ",")

@@ -56,7 +56,7 @@ enum Check {
         decision = .deny(Denial(RuntimeReason.confineUnavailable, e.why), rule: allowed.rule)
       }
     }
-    Sys.writeOut(render(decision, policyPath: options.policy, confine: confine, mode: policy.confine))
+    Sys.writeOut(visibleLines(render(decision, policyPath: options.policy, confine: confine, mode: policy.confine)))
     exit(decision.isAllowed ? 0 : 1)
   }
 
@@ -96,10 +96,10 @@ enum Check {
     for ex in examples {
       guard let request = ex.request else { continue }
       if let problem = ex.mismatch(Gatekeeper.decide(request, policy: policy)) {
-        Sys.writeOut("FAIL \(options.policy):\(ex.line): \(problem): \(ex.command)\n")
+        Sys.writeOut(DisplayText.visible("FAIL \(options.policy):\(ex.line): \(problem): \(ex.command)") + "\n")
         failures += 1
       } else {
-        Sys.writeOut("ok   \(options.policy):\(ex.line): \(ex.allow ? "allow" : "deny ") \(ex.command)\n")
+        Sys.writeOut(DisplayText.visible("ok   \(options.policy):\(ex.line): \(ex.allow ? "allow" : "deny ") \(ex.command)") + "\n")
       }
     }
     if examples.isEmpty && malformed.isEmpty {
@@ -108,6 +108,13 @@ enum Check {
     }
     Sys.writeOut("\(examples.count - (failures - malformed.count)) of \(examples.count + malformed.count) examples as expected\n")
     exit(failures == 0 ? 0 : 1)
+  }
+
+  /// Each line of `text` with control, bidi and separator characters made
+  /// visible (DisplayText): the request's own text is shown, never obeyed.
+  static func visibleLines(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { DisplayText.visible(String($0)) }
+      .joined(separator: "\n")
   }
 
   /// First line `allow ...` or `deny CODE: message`; then details.

@@ -8,7 +8,7 @@ let version = "gatekeeper 0.1.0"
 
 /// Says why on stderr (one line for the SSH client) and exits.
 func fail(_ message: String, _ code: Int32) -> Never {
-  Sys.writeErr("gatekeeper: \(message)\n")
+  Sys.writeErr("gatekeeper: \(DisplayText.visible(message))\n")
   exit(code)
 }
 
@@ -30,7 +30,7 @@ func main() -> Never {
     let r = ctx.record(
       decision: "error", reason: RuntimeReason.usage.rawValue, detail: e.message, rule: "", argv: [])
     Audit.writeSyslog(r, settings: LogSettings())
-    Sys.writeErr("gatekeeper: \(e.message)\n\(Cli.usage)\n")
+    Sys.writeErr("gatekeeper: \(DisplayText.visible(e.message))\n\(Cli.usage)\n")
     exit(64)
   }
   switch options.mode {

@@ -66,10 +66,31 @@ struct LearnTests {
     var l = LearnSession(filter: RecordFilter())
     l.read("in", Array(text.utf8))
     let out = l.render()
-    #expect(out.contains("allow rsync-sender exec=/usr/bin/rsync roots=/srv from=192.0.2.7\n"))
+    #expect(out.contains("# paths refused: /srv (1)"), "\(out)")
+    #expect(out.contains("# no call of this kind was allowed: no rule proposed"))
     #expect(out.contains("# 2 records not learnt from"))
     #expect(out.contains("rsync-remove-source (1), shell-operator (1)"))
-    #expect(out.split(separator: "\n").filter { $0.hasPrefix("allow") }.count == 1)
+    #expect(out.split(separator: "\n").filter { $0.hasPrefix("allow") }.isEmpty)
+  }
+
+  /// An attacker's probes beside real pulls: the rule comes from what was
+  /// allowed; the refused paths and their client stay in comments.
+  @Test func refusedProbesNeverWidenTheRule() {
+    let text = [
+      recordLine(),
+      recordLine(
+        decision: "deny", reason: "rsync-outside-roots", client: "198.51.100.66",
+        command: "rsync --server --sender -logDtpre.iLsfxCIvu . /etc/shadow", argv: []),
+      recordLine(
+        decision: "deny", reason: "rsync-outside-roots", client: "198.51.100.66",
+        command: "rsync --server --sender -logDtpre.iLsfxCIvu . /root/.ssh/", argv: []),
+    ].joined(separator: "\n")
+    var l = LearnSession(filter: RecordFilter())
+    l.read("in", Array(text.utf8))
+    let out = l.render()
+    let rules = out.split(separator: "\n").filter { $0.hasPrefix("allow") }
+    #expect(rules == ["allow rsync-sender exec=/usr/bin/rsync roots=/etc from=192.0.2.7"], "\(out)")
+    #expect(out.contains("# paths refused: /etc/shadow (1), /root/.ssh (1)"), "\(out)")
   }
 
   @Test func leavesOutFromWhenAClientIsMissing() {
@@ -77,7 +98,7 @@ struct LearnTests {
     var l = LearnSession(filter: RecordFilter())
     l.read("in", Array(text.utf8))
     let out = l.render()
-    #expect(out.contains("# from= left out: 1 calls had no client address"))
+    #expect(out.contains("# from= left out: 1 allowed calls had no client address"))
     #expect(out.contains("allow rsync-sender exec=/usr/bin/rsync roots=/etc\n"))
   }
 
