@@ -185,8 +185,23 @@ public enum Deploy {
 
   /// A POSIX-portable user name as useradd accepts it: letters, digits,
   /// `.`, `_`, `-`, not starting with `-`, not all digits, at most 32.
+  /// sudoers gives these words a meaning of their own (`ALL` is every user),
+  /// so they are never taken for an account's name.
+  static let sudoersKeywords: Set<String> = [
+    "ALL", "Defaults", "Host_Alias", "User_Alias", "Runas_Alias", "Cmnd_Alias", "Cmd_Alias", "NOPASSWD",
+    "PASSWD", "NOEXEC", "EXEC", "SETENV", "NOSETENV", "LOG_INPUT", "NOLOG_INPUT", "LOG_OUTPUT",
+    "NOLOG_OUTPUT", "MAIL", "NOMAIL", "FOLLOW", "NOFOLLOW", "INTERCEPT", "NOINTERCEPT", "include",
+    "includedir",
+  ]
+
   public static func isUserName(_ s: String) -> Bool {
     guard !s.isEmpty, s.utf8.count <= 32, s.utf8.first != UInt8(ascii: "-") else { return false }
+    // sudoers keywords, and names sudoers would read as an alias (all
+    // capitals, digits and _), are refused.
+    if sudoersKeywords.contains(s) { return false }
+    if s.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "_") }) {
+      return false
+    }
     if s.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return false }
     return s.utf8.allSatisfy {
       ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a)
@@ -220,7 +235,10 @@ public enum Deploy {
     user: String, gatekeeper: String = defaultGatekeeper, policy: String = defaultPolicy, label: String? = nil
   ) -> Result<String, DeployError> {
     guard isUserName(user) else {
-      return .failure(DeployError("--user must be a user name (letters, digits, . _ -, at most 32, not all digits)"))
+      return .failure(
+        DeployError(
+          "--user must be a user name (letters, digits, . _ -, at most 32, not all digits, not a sudoers keyword or alias such as ALL)"
+        ))
     }
     if let e = checkProgramPath(gatekeeper, what: "--gatekeeper") { return .failure(e) }
     if let e = checkProgramPath(policy, what: "--policy") { return .failure(e) }

@@ -23,7 +23,7 @@ enum Cli {
     usage: gatekeeper [--policy FILE] [--label NAME] [--sudo]
            gatekeeper [--policy FILE] [--label NAME] [--sudo] -- CMD [ARG...]
            gatekeeper check [--policy FILE] [--label NAME] [--from ADDR]
-                            [--secluded ARGS|-] [COMMAND-STRING]
+                            [--secluded ARGS|-] [[--] COMMAND-STRING]
            gatekeeper check --examples [--policy FILE]
            gatekeeper report [--json | --html FILE] [--since TIME] [--until TIME]
                              [--label NAME] [--client ADDR] [FILE... | -]
@@ -54,9 +54,15 @@ enum Cli {
       i += 1
       return .success(words[i])
     }
+    var seen: [String] = []
     while i < words.count {
       let w = words[i]
       let name = w.split(separator: "=", maxSplits: 1).first.map(String.init) ?? w
+      // Every option at most once: a second --policy must not quietly win.
+      if name.hasPrefix("--") && name != "--" {
+        if seen.contains(name) { return .failure(UsageError(message: "\(name) given twice")) }
+        seen.append(name)
+      }
       switch name {
       case "--policy":
         switch value("--policy") {
@@ -84,8 +90,14 @@ enum Cli {
         case .success(let v): o.secluded = v
         case .failure(let e): return .failure(e)
         }
+      case "--" where o.mode == .check:
+        // check: the command string follows, even one that starts with '-'.
+        guard i + 2 == words.count, o.rest.isEmpty else {
+          return .failure(UsageError(message: "check takes one COMMAND-STRING after '--'"))
+        }
+        o.rest = [args[i + 1]]
+        return .success(o)
       case "--":
-        guard o.mode == .forced else { return .failure(UsageError(message: "'--' is not used with check")) }
         o.mode = .argv
         o.rest = Array(args[(i + 1)...])
         if o.rest.isEmpty { return .failure(UsageError(message: "nothing after '--'")) }

@@ -8,6 +8,7 @@
 // 73 (EX_CANTCREAT) the --html file cannot be written.
 // Rotated logs: `zcat audit.jsonl.1.gz | gatekeeper report -`.
 
+import GatekeeperCore
 import GatekeeperReport
 import Glibc
 
@@ -42,19 +43,37 @@ enum ReportMain {
     }
     let text = session.render(options.format)
     if case .html(let path) = options.format, path != "-" {
-      let fd = Sys.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-      if fd < 0 {
-        Sys.writeErr("gatekeeper: \(path): \(Sys.errorText(-fd))\n")
-        return 73
-      }
-      defer { close(fd) }
-      guard Sys.write(fd, Array(text.utf8)) else {
-        Sys.writeErr("gatekeeper: \(path): \(Sys.errorText(errno))\n")
+      if let problem = writeReplacing(path, Array(text.utf8)) {
+        Sys.writeErr("gatekeeper: \(DisplayText.visible(problem))\n")
         return 73
       }
       return 0
     }
     return Sys.write(1, Array(text.utf8)) ? 0 : 74
+  }
+
+  /// Writes `bytes` to a new file beside `path` (O_EXCL, never through a
+  /// link) and renames it over `path`: a symbolic link planted at `path`
+  /// is replaced, never followed, even when root runs the report.
+  static func writeReplacing(_ path: String, _ bytes: [UInt8]) -> String? {
+    let slash = path.lastIndex(of: "/")
+    let dir = slash.map { String(path[..<$0]) } ?? "."
+    let temp = (dir.isEmpty ? "" : dir) + "/.gatekeeper-report.\(getpid()).\(Sys.nowMillis()).tmp"
+    let fd = Sys.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+    if fd < 0 { return "\(path): \(Sys.errorText(-fd))" }
+    let written = Sys.write(fd, bytes)
+    let e = errno
+    close(fd)
+    guard written else {
+      unlink(temp)
+      return "\(path): \(Sys.errorText(e))"
+    }
+    guard rename(temp, path) == 0 else {
+      let why = Sys.errorText(errno)
+      unlink(temp)
+      return "\(path): \(why)"
+    }
+    return nil
   }
 
   /// Worker thread state: a session reading the second half of a mapping.

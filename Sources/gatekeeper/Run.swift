@@ -50,7 +50,9 @@ enum Run {
       let r = ctx.record(
         decision: "allow", reason: "true-probe", detail: "answered by gatekeeper; nothing ran", rule: "",
         argv: [])
-      Audit.emit(r, settings: policy.log)
+      // The exit status says what the record says: a required audit file
+      // that cannot be written turns the probe into a refusal.
+      if let refused = Audit.emit(r, settings: policy.log) { fail(refused.message, refused.exitCode) }
       exit(0)
     case .deny(let d, let rule):
       refuse(d, rule: rule, ctx: ctx, log: policy.log, policyPath: options.policy)

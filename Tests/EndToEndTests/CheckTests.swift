@@ -143,8 +143,9 @@ import Testing
       "gatekeeper: --from 'not-an-address' is not an IP address"
     ),
     (["--label", "bad label", "tar -c -f - /srv/data"], "gatekeeper: bad --label 'bad label'"),
-    (["--", "tar"], "gatekeeper: '--' is not used with check"),
-    (["--policy"], "gatekeeper: --policy needs a value"),
+    (["--", "tar", "x"], "gatekeeper: check takes one COMMAND-STRING after '--'"),
+    (["--label"], "gatekeeper: --label needs a value"),
+    (["--policy", "/other"], "gatekeeper: --policy given twice"),
   ])
   func usageErrors(_ args: [String], firstLine: String) throws {
     let out = try check(["--policy", policy] + args)
@@ -160,6 +161,15 @@ import Testing
     #expect(out.status == 1, "\(out)")
     #expect(out.out.contains("detail: \\x9b2J\\u{2028}"), "\(out.out)")
     #expect(!out.out.unicodeScalars.contains { [0x9b, 0x202e, 0x2028].contains($0.value) })
+  }
+
+  /// A command string that starts with '-' is a command after `--`, not an
+  /// option of check.
+  @Test func commandStringStartingWithADash() throws {
+    let out = try check(["--policy", policy, "--", "-c -f - /srv/data"])
+    #expect(out.status == 1 && out.out.hasPrefix("deny unknown-program: "), "\(out)")
+    let ok = try check(["--policy", policy, "--", "tar -c -f - /srv/data"])
+    #expect(ok.status == 0 && ok.out.hasPrefix("allow tar-create"), "\(ok)")
   }
 
   @Test func missingPolicy() throws {

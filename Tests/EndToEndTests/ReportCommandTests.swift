@@ -200,4 +200,20 @@ struct ReportCommandTests {
     #expect(!html.contains("<script"))
     #expect(html.contains("<span data-json=\"records\">8</span>"))
   }
+
+  /// A symbolic link planted where the page goes is replaced, not followed
+  /// (0.1, run as root, wrote through it).
+  @Test func htmlNeverWritesThroughALink() throws {
+    let lab = try ReportLab()
+    let victim = lab.dir + "/victim"
+    try Files.write(victim, "precious\n", mode: 0o644)
+    let out = lab.dir + "/report.html"
+    try FileManager.default.createSymbolicLink(atPath: out, withDestinationPath: victim)
+    let r = try lab.report(["report", "--html", out, lab.audit])
+    #expect(r.status == 0, "\(r)")
+    #expect(Files.read(victim) == "precious\n")
+    #expect(Files.read(out).hasPrefix("<!DOCTYPE html>"))
+    let kind = try FileManager.default.attributesOfItem(atPath: out)[.type] as? FileAttributeType
+    #expect(kind == .typeRegular)
+  }
 }

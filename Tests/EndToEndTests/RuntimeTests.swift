@@ -44,7 +44,11 @@ final class Scratch {
   }
 
   @Test func usageErrorsExit64() throws {
-    for args in [["--bogus"], ["--policy"], ["--label", "a/b"], ["--"], ["check", "--", "x"], ["check", "a", "b"]] {
+    for args in [
+      ["--bogus"], ["--policy"], ["--label", "a/b"], ["--"], ["check", "--", "x", "y"], ["check", "a", "b"],
+      // a second --policy (or any option given twice) must not quietly win
+      ["--policy", "/a", "--policy", "/b"], ["check", "--label", "a", "--label=b"], ["--policy=/a", "--policy", "/b"],
+    ] {
       let r = try Gatekeeper.run(args)
       #expect(r.status == 64, "\(args)")
       #expect(r.err.hasPrefix("gatekeeper: "), "\(args)")
@@ -166,6 +170,18 @@ final class Scratch {
     try s.writePolicy(
       "allow rsync-sender exec=\(tool)\nconfine landlock=off\nlog file=\(badLog) required=no\nlog syslog=none\n")
     #expect(try forced(s, Self.pull).status == 0)
+  }
+
+  /// rsbackup's `true` probe: when its record cannot be written to a
+  /// required audit file, the exit status says so too (0.1 exited 0).
+  @Test func trueProbeExitAgreesWithItsRecord() throws {
+    let s = try Scratch()
+    try s.writePolicy("allow rsync-sender\nlog file=\(s.dir)/no-such-dir/audit.jsonl\nlog syslog=none\n")
+    let r = try forced(s, "true")
+    #expect(r.status == 1 && r.err.contains("audit log cannot be written"), "\(r)")
+    try s.writePolicy("allow rsync-sender\nlog file=\(s.audit)\nlog syslog=none\n")
+    #expect(try forced(s, "true").status == 0)
+    #expect(try s.records().last?["reason"] as? String == "true-probe")
   }
 
   @Test func secludedBlockFromStdin() throws {

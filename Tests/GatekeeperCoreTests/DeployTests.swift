@@ -204,13 +204,15 @@ struct DeploySudoersTests {
   @Test(arguments: [
     "", "-backup", "12345", "back up", "root,ALL", "a:b", "x=y", "ALL\nroot", String(repeating: "a", count: 33),
     "b\u{e4}ckup", "%sudo", "#0",
+    // sudoers keywords and alias-shaped names (sudoers reads B1 as an alias)
+    "ALL", "Defaults", "NOPASSWD", "BACKUP", "B1", "BPC_2",
   ])
   func refusesBadUserNames(user: String) {
     #expect(!Deploy.isUserName(user))
     #expect(throws: DeployError.self) { try Deploy.sudoersSnippet(user: user).get() }
   }
 
-  @Test(arguments: ["backup", "_backup", "b.pc", "backuppc-2", "B1", String(repeating: "a", count: 32)])
+  @Test(arguments: ["backup", "_backup", "b.pc", "backuppc-2", "Backup1", "bA", String(repeating: "a", count: 32)])
   func acceptsUserNames(user: String) {
     #expect(Deploy.isUserName(user))
   }
