@@ -40,18 +40,38 @@ public struct AuditRecord: Equatable, Sendable {
 
   public init() {}
 
-  /// The record as one line of JSON (no trailing newline). Keys always
-  /// appear in the same order.
-  public func json() -> String {
-    var o = JSONWriter()
-    o.out.reserveCapacity(512 + (command?.count ?? 0))
+  /// The longest record sent to syslog, in bytes: every default syslogd and
+  /// journald takes it whole (rsyslog cuts at 8 KiB, some at 2 KiB).
+  public static let syslogLimit = 2048
+  /// The longest record written to the audit file, in bytes.
+  public static let fileLimit = 65536
+
+  /// The record as one line of JSON (no trailing newline) of at most `limit`
+  /// bytes. Keys always appear in the same order. The fixed fields are kept
+  /// whole; when the line would be longer, the untrusted ones (`detail`,
+  /// `command`, `argv`, `secluded`) are shortened, each with a
+  /// `...[N more bytes]` marker, and `"truncated":true` is added.
+  public func json(limit: Int = AuditRecord.fileLimit) -> String {
+    var cap = AuditRecord.maxField
+    while true {
+      let line = json(cap: cap)
+      if line.utf8.count <= limit || cap == 0 { return line }
+      cap /= 4
+    }
+  }
+
+  /// The record with untrusted fields capped at `cap` bytes each (and
+  /// arrays at `4 * cap` in all).
+  func json(cap: Int) -> String {
+    var o = JSONWriter(cap: cap)
+    o.out.reserveCapacity(512 + min(command?.count ?? 0, cap))
     o.field("v", number: Int64(AuditRecord.schemaVersion))
     o.field("time", string: AuditRecord.isoTime(timeMillis))
     o.field("host", string: host)
     o.field("pid", number: Int64(pid))
     o.field("decision", string: decision)
     o.field("reason", string: reason)
-    o.field("detail", string: detail)
+    o.field("detail", untrusted: detail)
     o.field("rule", string: rule)
     o.field("label", string: label)
     o.field("user", string: user)
@@ -64,6 +84,7 @@ public struct AuditRecord: Equatable, Sendable {
     if let secluded { o.field("secluded", strings: secluded) }
     if !sudoUser.isEmpty { o.field("sudo_user", string: sudoUser) }
     if !confine.isEmpty { o.field("confine", string: confine) }
+    if o.cut { o.fieldTrue("truncated") }
     return o.finish()
   }
 
@@ -97,6 +118,12 @@ public struct AuditRecord: Equatable, Sendable {
 struct JSONWriter {
   var out: [UInt8] = [UInt8(ascii: "{")]
   var first = true
+  /// Longest string value kept, in bytes (before escaping).
+  var cap = AuditRecord.maxField
+  /// Whether a value was cut.
+  var cut = false
+
+  init(cap: Int = AuditRecord.maxField) { self.cap = cap }
 
   mutating func key(_ k: String) {
     if !first { out.append(UInt8(ascii: ",")) }
@@ -109,12 +136,19 @@ struct JSONWriter {
   mutating func field(_ k: String, string: String) {
     key(k)
     var s = string
-    s.withUTF8 { JSONWriter.appendString(&out, $0) }
+    s.withUTF8 { cut = JSONWriter.appendString(&out, $0) || cut }
+  }
+
+  /// An untrusted string: capped at `cap`.
+  mutating func field(_ k: String, untrusted: String) {
+    key(k)
+    var s = untrusted
+    s.withUTF8 { cut = JSONWriter.appendString(&out, $0, cap: cap) || cut }
   }
 
   mutating func field(_ k: String, bytes: [UInt8]) {
     key(k)
-    bytes.withUnsafeBufferPointer { JSONWriter.appendString(&out, $0) }
+    bytes.withUnsafeBufferPointer { cut = JSONWriter.appendString(&out, $0, cap: cap) || cut }
   }
 
   mutating func field(_ k: String, number: Int64) {
@@ -127,20 +161,26 @@ struct JSONWriter {
     out += "null".utf8
   }
 
+  mutating func fieldTrue(_ k: String) {
+    key(k)
+    out += "true".utf8
+  }
+
   mutating func field(_ k: String, strings: [String]) {
     key(k)
     out.append(UInt8(ascii: "["))
     var total = 0
     for (i, s) in strings.enumerated() {
       if i > 0 { out.append(UInt8(ascii: ",")) }
-      if total > AuditRecord.maxField * 4 {
+      if total > cap * 4 {
         var more = "[\(strings.count - i) more arguments]"
-        more.withUTF8 { JSONWriter.appendString(&out, $0) }
+        more.withUTF8 { _ = JSONWriter.appendString(&out, $0, cap: AuditRecord.maxField) }
+        cut = true
         break
       }
       total += s.utf8.count
       var s = s
-      s.withUTF8 { JSONWriter.appendString(&out, $0) }
+      s.withUTF8 { cut = JSONWriter.appendString(&out, $0, cap: cap) || cut }
     }
     out.append(UInt8(ascii: "]"))
   }
@@ -152,10 +192,14 @@ struct JSONWriter {
 
   static let hexDigits = Array("0123456789abcdef".utf8)
 
-  /// Appends `bytes` as a JSON string: capped, escaped, always valid UTF-8.
-  static func appendString(_ out: inout [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) {
+  /// Appends `bytes` as a JSON string: capped at `cap` bytes (cut at a
+  /// character boundary), escaped, always valid UTF-8. Returns whether it cut.
+  @discardableResult
+  static func appendString(_ out: inout [UInt8], _ bytes: UnsafeBufferPointer<UInt8>, cap: Int = AuditRecord.maxField)
+    -> Bool
+  {
     out.append(UInt8(ascii: "\""))
-    let limit = min(bytes.count, AuditRecord.maxField)
+    let limit = min(bytes.count, cap)
     var i = 0
     while i < limit {
       let b = bytes[i]
@@ -192,6 +236,7 @@ struct JSONWriter {
       out += "...[\(bytes.count - limit) more bytes]".utf8
     }
     out.append(UInt8(ascii: "\""))
+    return bytes.count > limit
   }
 
   /// Length of the valid UTF-8 sequence starting at `i`, or 0.

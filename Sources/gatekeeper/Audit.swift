@@ -143,16 +143,17 @@ enum Audit {
     return false
   }
 
-  static func writeSyslog(_ record: AuditRecord, settings: LogSettings) {
-    writeSyslog(json: record.json(), decision: record.decision, settings: settings)
-  }
-
-  /// writeSyslog for a record already rendered as JSON.
-  static func writeSyslog(json: String, decision: String, settings: LogSettings) {
+  /// Sends the record to syslog after the `@cee:` cookie, never longer than
+  /// AuditRecord.syslogLimit in all (`rendered`, the file's line, is reused
+  /// when it fits).
+  static func writeSyslog(_ record: AuditRecord, settings: LogSettings, rendered: String? = nil) {
     guard let facility = settings.syslogFacility else { return }
+    let limit = AuditRecord.syslogLimit - 5  // "@cee:"
+    var json = rendered ?? ""
+    if rendered == nil || json.utf8.count > limit { json = record.json(limit: limit) }
     Sys.openlog(tag: settings.syslogTag, facility: facility)
     let priority: Int32 =
-      switch decision {
+      switch record.decision {
       case "allow": LOG_INFO
       case "deny": LOG_NOTICE
       default: LOG_ERR
@@ -170,7 +171,7 @@ enum Audit {
     // failed and the record changed, to syslog.
     let json = record.json()
     guard let (reason, failure) = writeFile(json: json, settings: settings) else {
-      writeSyslog(json: json, decision: record.decision, settings: settings)
+      writeSyslog(record, settings: settings, rendered: json)
       return nil
     }
     var r = record
