@@ -5,6 +5,8 @@
 #include <syslog.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -38,6 +40,32 @@ void gk_close_from_except(int first, int keep) {
   }
   for (int fd = first; fd < keep; fd++) close(fd);
   gk_close_from(keep + 1);
+}
+
+static volatile sig_atomic_t caught = 0;
+static const int watched[] = {SIGHUP, SIGINT, SIGPIPE, SIGTERM};
+#define WATCHED (sizeof watched / sizeof watched[0])
+static struct sigaction saved[WATCHED];
+
+static void on_signal(int sig) { caught = sig; }
+
+void gk_catch_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  for (unsigned i = 0; i < WATCHED; i++) sigaction(watched[i], &sa, &saved[i]);
+}
+
+int gk_caught_signal(void) { return caught; }
+
+void gk_release_signals(void) {
+  for (unsigned i = 0; i < WATCHED; i++) sigaction(watched[i], &saved[i], NULL);
+}
+
+int gk_wait_readable(int fd, int ms) {
+  struct pollfd p = {fd, POLLIN, 0};
+  return poll(&p, 1, ms);
 }
 
 int gk_execveat(int fd, char *const argv[], char *const envp[]) {

@@ -24,6 +24,9 @@ public struct SecludedBlock: Sendable {
   public static let defaultLimit = 64 * 1024
   public static let maxStrings = 4096
   public static let maxStringBytes = 4095
+  /// Seconds the executable waits for the whole block (clients send it at
+  /// once); then the call is refused as `rsync-block-timeout` and recorded.
+  public static let timeoutSeconds = 30
 
   public enum Step: Equatable, Sendable {
     case more
@@ -75,6 +78,16 @@ public struct SecludedBlock: Sendable {
   /// stdin ended before the block was complete
   public func endOfInput() -> Denial {
     Denial(RsyncReason.blockTruncated, "after \(total) bytes")
+  }
+
+  /// The wait for the block ran out.
+  public func timedOut() -> Denial {
+    Denial(RsyncReason.blockTimeout, "no complete block within \(SecludedBlock.timeoutSeconds) s, \(total) bytes read")
+  }
+
+  /// A signal (the client hung up: SIGHUP, SIGPIPE; SIGTERM, SIGINT) ended the wait.
+  public func interrupted(by signal: String) -> Denial {
+    Denial(RsyncReason.blockInterrupted, "\(signal) after \(total) bytes")
   }
 
   private mutating func notRsync() -> Step {

@@ -71,6 +71,8 @@ public enum RsyncReason: String, ReasonCode {
   case blockTooLarge = "rsync-block-too-large"
   case blockNotRsync = "rsync-block-not-rsync"
   case blockTruncated = "rsync-block-truncated"
+  case blockTimeout = "rsync-block-timeout"
+  case blockInterrupted = "rsync-block-interrupted"
   case blockEncoding = "rsync-block-encoding"
 
   public var message: String {
@@ -122,6 +124,8 @@ public enum RsyncReason: String, ReasonCode {
     case .blockTooLarge: "secluded argument block too large"
     case .blockNotRsync: "secluded argument block does not start with 'rsync'"
     case .blockTruncated: "input ended inside the secluded argument block"
+    case .blockTimeout: "the secluded argument block did not arrive in time"
+    case .blockInterrupted: "a signal ended the wait for the secluded argument block"
     case .blockEncoding: "secluded argument is not valid UTF-8"
     }
   }

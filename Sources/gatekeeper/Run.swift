@@ -1,5 +1,6 @@
 // The real call: forced command or argv mode. Decide, record, exec.
 
+import CSystem
 import GatekeeperCore
 import Glibc
 
@@ -121,17 +122,40 @@ enum Run {
   }
 
   /// Reads rsync's secluded argument block from stdin one byte at a time, so
-  /// nothing after the block (the rsync protocol) is consumed.
+  /// nothing after the block (the rsync protocol) is consumed. The wait is
+  /// bounded (SecludedBlock.timeoutSeconds) and a hang-up or termination
+  /// signal ends it; either way the caller records the refusal.
   static func readSecludedBlock() -> Result<[String], Denial> {
     var reader = SecludedBlock()
+    let deadline = Sys.nowMillis() + Int64(SecludedBlock.timeoutSeconds) * 1000
+    gk_catch_signals()
+    defer { gk_release_signals() }
     while true {
-      guard let b = Sys.readByte(0) else { return .failure(reader.endOfInput()) }
+      if let name = signalName(gk_caught_signal()) { return .failure(reader.interrupted(by: name)) }
+      let left = deadline - Sys.nowMillis()
+      if left <= 0 { return .failure(reader.timedOut()) }
+      let ready = gk_wait_readable(0, Int32(min(left, 60_000)))
+      if ready < 0 && errno == EINTR { continue }
+      if ready == 0 { continue }
+      guard let b = Sys.readByte(0, retry: false) else { return .failure(reader.endOfInput()) }
+      if b == -2 { continue }  // EINTR: the signal is looked at above
       if b < 0 { return .failure(Denial(RuntimeReason.stdinUnreadable, Sys.errorText(errno))) }
       switch reader.feed(UInt8(b)) {
       case .more: continue
       case .done(let block): return .success(block)
       case .failed(let d): return .failure(d)
       }
+    }
+  }
+
+  static func signalName(_ sig: Int32) -> String? {
+    switch sig {
+    case 0: nil
+    case SIGHUP: "SIGHUP"
+    case SIGINT: "SIGINT"
+    case SIGPIPE: "SIGPIPE"
+    case SIGTERM: "SIGTERM"
+    default: "signal \(sig)"
     }
   }
 }

@@ -56,14 +56,16 @@ enum Sys {
     }
   }
 
-  /// Reads one byte: the byte, nil at end of input, or -1 on error.
-  static func readByte(_ fd: Int32) -> Int? {
+  /// Reads one byte: the byte, nil at end of input, -1 on error; with
+  /// `retry: false`, -2 when a signal interrupted the read (EINTR).
+  static func readByte(_ fd: Int32, retry: Bool = true) -> Int? {
     var b: UInt8 = 0
     while true {
       let n = Glibc.read(fd, &b, 1)
       if n == 1 { return Int(b) }
       if n == 0 { return nil }
       if errno != EINTR { return -1 }
+      if !retry { return -2 }
     }
   }
 

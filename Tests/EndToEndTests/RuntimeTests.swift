@@ -236,3 +236,48 @@ final class Scratch {
     #expect(try s.records().last?["reason"] as? String == "true-probe")
   }
 }
+
+/// A secluded (-s) call waits for its argument block: the wait is bounded
+/// and a hang-up ends it, and either way the call is recorded (0.1 waited
+/// for ever, and a SIGHUP left no trace).
+@Suite struct SecludedWaitTests {
+  /// Starts gatekeeper on a secluded request whose stdin stays open and
+  /// silent (a FIFO this process also holds open).
+  static func start(_ s: Scratch) throws -> (pid_t, Int32, String) {
+    try s.writePolicy("allow rsync-sender exec=/bin/true roots=/etc\nlog file=\(s.audit)\nlog syslog=none\n")
+    let fifo = s.dir + "/stdin"
+    guard mkfifo(fifo, 0o600) == 0 else { throw HarnessError("mkfifo") }
+    let keep = open(fifo, O_RDWR | O_NONBLOCK)
+    let out = s.dir + "/out"
+    let pid = try Proc.spawn(
+      [try Gatekeeper.path(), "--policy", s.policy], stdin: fifo, stdout: out, stderr: out,
+      env: ["SSH_ORIGINAL_COMMAND": "rsync --server --sender -slogDtpre.iLsfxCIvu", "SSH_CONNECTION": "192.0.2.9 1 192.0.2.1 22"])
+    return (pid, keep, out)
+  }
+
+  @Test func hangUpDuringTheWaitIsRecorded() throws {
+    let s = try Scratch()
+    let (pid, keep, out) = try Self.start(s)
+    defer { close(keep) }
+    usleep(500_000)
+    kill(pid, SIGHUP)
+    let (status, killed) = Proc.wait(pid, timeout: 10)
+    #expect(!killed && status == 1, "status \(status): \(Files.read(out))")
+    let rec = try #require(try s.records().last)
+    #expect(rec["reason"] as? String == "rsync-block-interrupted", "\(rec)")
+    #expect((rec["detail"] as? String)?.hasPrefix("SIGHUP") == true, "\(rec)")
+  }
+
+  @Test func silentClientTimesOutAndIsRecorded() throws {
+    let s = try Scratch()
+    let start = Date()
+    let (pid, keep, out) = try Self.start(s)
+    defer { close(keep) }
+    let (status, killed) = Proc.wait(pid, timeout: 90)
+    let took = Date().timeIntervalSince(start)
+    #expect(!killed && status == 1, "status \(status): \(Files.read(out))")
+    #expect(took >= 29 && took < 60, "waited \(took) s")
+    let rec = try #require(try s.records().last)
+    #expect(rec["reason"] as? String == "rsync-block-timeout", "\(rec)")
+  }
+}

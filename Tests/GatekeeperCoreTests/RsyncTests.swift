@@ -696,6 +696,9 @@ private let badStreams: [(String, [UInt8], Int, RsyncReason)] = [
     reached.formUnion(refusedBlocks.map(\.2.rawValue))
     reached.formUnion(badStreams.map(\.3.rawValue))
     reached.formUnion(refusedConfining.map(\.1.rawValue))
+    // The executable's wait for the block (reached for real in SecludedWaitTests).
+    let waiting = SecludedBlock()
+    reached.formUnion([waiting.timedOut().code, waiting.interrupted(by: "SIGHUP").code])
     for reason in RsyncReason.allCases {
       #expect(reached.contains(reason.rawValue), "unreached: \(reason.rawValue)")
       #expect(reason.rawValue.hasPrefix("rsync-") && !reason.message.isEmpty)

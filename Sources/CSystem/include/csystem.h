@@ -13,6 +13,16 @@ int gk_ioprio_set(int ioclass, int level);
 void gk_close_from(int first);
 /// gk_close_from(first), except descriptor `keep`.
 void gk_close_from_except(int first, int keep);
+/// Catches SIGHUP, SIGINT, SIGPIPE and SIGTERM (no SA_RESTART, so a blocked
+/// read or poll returns EINTR) until gk_release_signals(); the last one
+/// caught is returned by gk_caught_signal() (0: none).
+void gk_catch_signals(void);
+int gk_caught_signal(void);
+/// Restores the default action of the signals gk_catch_signals() caught.
+void gk_release_signals(void);
+/// poll(2) for input on `fd` for at most `ms` milliseconds: 1 readable (or
+/// hung up), 0 timed out, -1 with errno set (EINTR: a signal).
+int gk_wait_readable(int fd, int ms);
 /// execveat(fd, "", argv, envp, AT_EMPTY_PATH): runs the file open at `fd`
 /// (O_PATH is enough). Returns only on failure, -1 with errno set.
 int gk_execveat(int fd, char *const argv[], char *const envp[]);
