@@ -18,6 +18,15 @@ enum Check {
       exit(f.reason.exitCode)
     }
     checkPrograms(policy, path: options.policy)
+    if options.sudo && policy.log.syslogFacility == nil {
+      // The backup account's gatekeeper hands refusals to root, except those
+      // it cannot put into words; with syslog off they are recorded only if
+      // that account can write the log file.
+      Sys.writeErr(
+        "gatekeeper: warning: with --sudo and 'log syslog=none', a refusal that cannot be handed to root"
+          + " (no command, shell syntax, invalid UTF-8) is recorded nowhere unless the backup account"
+          + " can write the log file: use 'log syslog=FACILITY'\n")
+    }
     if options.examples { runExamples(policy, options: options) }
     guard let raw = options.rest.first else {
       Sys.writeOut("policy \(options.policy): ok, \(policy.rules.count) rule(s)\n")
@@ -28,7 +37,8 @@ enum Check {
       guard let a = IPAddress(from) else { fail("--from '\(from)' is not an IP address", 64) }
       client = a
     }
-    let request = Request(mode: .forced, command: raw, label: options.label, client: client)
+    var request = Request(mode: .forced, command: raw, label: options.label, client: client)
+    request.sudoMode = options.sudo
     // Paths are resolved on this machine, as a real call would.
     var decision = Gatekeeper.decide(request, policy: policy, lookup: Sys.lookup)
     if case .allow(let allowed) = decision, allowed.plan.needsSecludedBlock {

@@ -22,7 +22,7 @@ enum Cli {
   static let usage = """
     usage: gatekeeper [--policy FILE] [--label NAME] [--sudo]
            gatekeeper [--policy FILE] [--label NAME] [--sudo] -- CMD [ARG...]
-           gatekeeper check [--policy FILE] [--label NAME] [--from ADDR]
+           gatekeeper check [--policy FILE] [--label NAME] [--from ADDR] [--sudo]
                             [--secluded ARGS|-] [[--] COMMAND-STRING]
            gatekeeper check --examples [--policy FILE]
            gatekeeper report [--json | --html FILE] [--since TIME] [--until TIME]
@@ -76,7 +76,7 @@ enum Cli {
           o.label = v
         case .failure(let e): return .failure(e)
         }
-      case "--sudo" where o.mode == .forced:
+      case "--sudo" where o.mode == .forced || o.mode == .check:
         o.sudo = true
       case "--from" where o.mode == .check:
         switch value("--from") {

@@ -28,7 +28,9 @@ enum Help {
       --label NAME      enables rules that carry label=NAME
       --sudo            validate, then run 'sudo -n gatekeeper ... -- CMD' so
                         the tool runs as root for an unprivileged backup
-                        account; a 'sudo' word before the program is accepted
+                        account (refusals are handed over too, to be recorded
+                        by root); a 'sudo' word before the program is accepted;
+                        check --sudo: judge as in that mode
       --from ADDR       check: the client address to assume
       --examples        check: verify the policy's '# expect allow|deny: CMD'
                         comment lines against real decisions

@@ -55,6 +55,19 @@ enum Run {
       // that cannot be written turns the probe into a refusal.
       if let refused = Audit.emit(r, settings: policy.log) { fail(refused.message, refused.exitCode) }
       exit(0)
+    case .deny(let d, let rule) where options.sudo:
+      // The backup account cannot write root's audit file: a refusal it can
+      // still put into words is handed to root too, which decides (refuses)
+      // again and records it where the policy says.
+      let words = request.command.flatMap { try? Tokenizer.words($0).get() } ?? []
+      if words.isEmpty { refuse(d, rule: rule, ctx: ctx, log: policy.log, policyPath: options.policy) }
+      let r = ctx.record(
+        decision: "deny", reason: d.code, detail: d.detail + "; handed to sudo to be recorded",
+        rule: rule.map { "\(options.policy):\($0.line)" } ?? "", argv: [])
+      var settings = policy.log
+      settings.fileRequired = false
+      Audit.emit(r, settings: settings)
+      execSudo(words, options: options, ctx: ctx, policy: policy, ruleRef: r.rule)
     case .deny(let d, let rule):
       refuse(d, rule: rule, ctx: ctx, log: policy.log, policyPath: options.policy)
     case .allow(let allowed) where options.sudo:
@@ -98,14 +111,27 @@ enum Run {
   /// The file log is best effort here: the root instance's record counts.
   static func handToSudo(_ allowed: Allowed, options: Options, ctx: CallContext, policy: Policy) -> Never {
     let ruleRef = "\(options.policy):\(allowed.rule.line)"
-    var argv = [Launch.sudo, "-n", Launch.selfPath(), "--policy", options.policy]
-    if let label = options.label { argv += ["--label", label] }
-    argv += ["--"] + allowed.invocation.words
     let r = ctx.record(
-      decision: "allow", reason: "sudo", detail: "validated; handed to sudo", rule: ruleRef, argv: argv)
+      decision: "allow", reason: "sudo", detail: "validated; handed to sudo", rule: ruleRef,
+      argv: sudoArgv(allowed.invocation.words, options: options))
     var settings = policy.log
     settings.fileRequired = false
     Audit.emit(r, settings: settings)
+    execSudo(allowed.invocation.words, options: options, ctx: ctx, policy: policy, ruleRef: ruleRef)
+  }
+
+  /// `sudo -n GATEKEEPER --policy P [--label L] -- WORDS...`: exactly the
+  /// prefix the sudoers snippet names.
+  static func sudoArgv(_ words: [String], options: Options) -> [String] {
+    var argv = [Launch.sudo, "-n", Launch.selfPath(), "--policy", options.policy]
+    if let label = options.label { argv += ["--label", label] }
+    return argv + ["--"] + words
+  }
+
+  static func execSudo(_ words: [String], options: Options, ctx: CallContext, policy: Policy, ruleRef: String)
+    -> Never
+  {
+    let argv = sudoArgv(words, options: options)
     let why = Launch.execSudo(argv)
     var e = ctx.record(decision: "error", reason: RuntimeReason.execFailed.rawValue, detail: why, rule: ruleRef, argv: argv)
     e.secluded = nil

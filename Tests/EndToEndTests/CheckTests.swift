@@ -172,6 +172,15 @@ import Testing
     #expect(ok.status == 0 && ok.out.hasPrefix("allow tar-create"), "\(ok)")
   }
 
+  /// sudo mode: refusals go to root's log through sudo; what cannot be
+  /// handed over needs syslog, and check says so.
+  @Test func sudoWithSyslogOffIsWarnedAbout() throws {
+    let out = try check(["--sudo", "--policy", policy])
+    #expect(out.status == 0, "\(out)")
+    #expect(out.err.contains("warning: with --sudo and 'log syslog=none'"), "\(out.err)")
+    #expect(try check(["--policy", policy]).err.isEmpty)
+  }
+
   @Test func missingPolicy() throws {
     let out = try check(["--policy", dir + "/absent.policy", "tar -c -f - /srv/data"])
     #expect(out.status == 78, "\(out)")

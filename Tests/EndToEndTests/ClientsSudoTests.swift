@@ -94,9 +94,14 @@ struct ClientsSudoTests {
     #expect(changes.isEmpty, "source changed: \(changes)")
 
     // The root instance's records (gkbackup cannot write the root-owned log;
-    // its own records, including the push refusal, go to syslog only).
-    let records = try lab.audit()
-    #expect(records.count == 3, "audit: \(records)")
+    // its own go to syslog only): three pulls, and the push refusal, which
+    // gkbackup's gatekeeper handed to root to be recorded here.
+    var records = try lab.audit()
+    #expect(records.count == 4, "audit: \(records)")
+    let refusal = records.popLast()
+    #expect(
+      refusal?.decision == "deny" && refusal?.reason == "rsync-not-sender" && refusal?.sudoUser == Self.user,
+      "\(String(describing: refusal))")
     for a in records {
       #expect(
         a.decision == "allow" && a.confined && a.reason == "allowed" && a.mode == "argv" && a.argv?.first == "/usr/bin/rsync", "\(a)")
