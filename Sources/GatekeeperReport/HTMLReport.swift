@@ -85,7 +85,8 @@ public enum HTMLReport {
       "<dt>Input</dt><dd>" + Escape.html(s.inputs.joined(separator: ", ")) + ": "
       + num("lines", s.lines)
       + " lines, " + num("skipped", s.skipped) + " skipped, " + num("malformed", s.malformed)
-      + " malformed, "
+      + " malformed, " + num("not_from_gatekeeper", s.foreign) + " not from gatekeeper, "
+      + num("truncated", s.truncated) + " truncated, "
       + num("filtered_out", s.filteredOut) + " filtered out</dd>"
     if !s.filters.isEmpty {
       h +=

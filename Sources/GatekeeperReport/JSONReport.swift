@@ -66,7 +66,26 @@ public enum JSONReport {
     o.num("lines", s.lines)
     o.num("skipped", s.skipped)
     o.num("malformed", s.malformed)
+    o.num("not_from_gatekeeper", s.foreign)
+    o.num("truncated", s.truncated)
     o.num("filtered_out", s.filteredOut)
+    o.raw(
+      "sources",
+      array(Array(zip(s.inputs, s.sources))) {
+        var m = Obj()
+        m.str("input", $0.0)
+        m.str("kind", $0.1)
+        return m.done()
+      })
+    o.raw(
+      "not_from_gatekeeper_lines",
+      array(s.foreignLines) {
+        var m = Obj()
+        m.str("input", $0.input)
+        m.num("line", $0.line)
+        m.str("error", $0.error)
+        return m.done()
+      })
     o.raw(
       "malformed_lines",
       array(s.malformedLines) {

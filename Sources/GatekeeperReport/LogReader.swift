@@ -1,13 +1,20 @@
 // Reading input: bytes in chunks -> lines -> records. Recognised lines:
-// - a gatekeeper JSON line: `{"v":1,...}`;
-// - any syslog line with `@cee:{...}` after the header (`/var/log/auth.log`
-//   style `Nov 26 22:47:16 host tag[pid]: @cee:{...}`, RFC 3339 rsyslog
-//   lines, `journalctl -o short-iso`);
-// - `journalctl -o json` objects whose MESSAGE (a string, or an array of
-//   byte values) starts with `@cee:{...}`.
-// Other lines are skipped. A line that is meant to be a record but does not
-// read (bad JSON, missing or bad time/decision) is reported with its line
-// number; nothing stops the reading.
+// - a gatekeeper JSON line: `{"v":1,...}` (the audit file);
+// - a syslog line whose message is `@cee:{...}` from gatekeeper's program
+//   tag with a pid (`/var/log/auth.log` style `Nov 26 22:47:16 host
+//   gatekeeper[123]: @cee:{...}`, RFC 3339 rsyslog lines, `journalctl -o
+//   short-iso`);
+// - `journalctl -o json` objects from that tag (SYSLOG_IDENTIFIER, with a
+//   _PID) whose MESSAGE (a string, or an array of byte values) starts with
+//   `@cee:{...}`.
+// Any local user can write to syslog: a `@cee:` line under another tag, or
+// without a pid, or with the cookie anywhere but at the start of the
+// message, is counted and listed as "not from gatekeeper", never as a
+// record. Other lines are skipped. A line that is meant to be a record but
+// does not read (bad JSON, missing or bad time/decision) is reported with
+// its line number, unless it was only cut short (a syslogd's size limit)
+// and its time and decision still read: then it counts under that decision
+// as truncated. Nothing stops the reading.
 
 /// A problem line: input name, 1-based line number, what is wrong.
 public struct MalformedLine: Equatable, Sendable {
@@ -25,6 +32,14 @@ public struct InputStats: Sendable {
   /// The first `keepMalformed` problem lines (all are counted).
   public var malformedLines: [MalformedLine] = []
   public static let keepMalformed = 100
+  /// `@cee:` lines that are not gatekeeper's (another tag, no pid, the
+  /// cookie not at the start of the message): counted, never records.
+  public var foreign = 0
+  public var foreignLines: [MalformedLine] = []
+  /// Records shortened by gatekeeper (`truncated`) or cut short in transit.
+  public var truncated = 0
+  /// What kind of source each input was, in the order of `inputs`.
+  public var sources: [String] = []
 }
 
 /// `--since`/`--until`/`--label`/`--client`: since inclusive, until exclusive.
@@ -33,6 +48,9 @@ public struct RecordFilter: Equatable, Sendable {
   public var until: Int64? = nil
   public var label: [UInt8]? = nil
   public var client: [UInt8]? = nil
+  /// Not a filter: the program tag gatekeeper logs under in syslog
+  /// (`log syslog=... tag=NAME`, `report --tag NAME`).
+  public var tag: [UInt8] = Array("gatekeeper".utf8)
   public init() {}
   public var isEmpty: Bool { since == nil && until == nil && label == nil && client == nil }
 }
@@ -69,6 +87,8 @@ public struct LogReader<Consumer: RecordConsumer> {
   var scratch: [UInt8] = []
   var fieldScratch: [UInt8] = []
   var parsed = RawRecord()
+  /// Records of the current input by kind: JSON line, syslog line, journal.
+  var kinds = (file: 0, syslog: 0, journal: 0)
 
   public init(_ consumer: Consumer, filter: RecordFilter = RecordFilter()) {
     self.consumer = consumer
@@ -80,7 +100,28 @@ public struct LogReader<Consumer: RecordConsumer> {
     finish()
     inputName = name
     stats.inputs.append(name)
+    stats.sources.append("no records")
+    kinds = (0, 0, 0)
     lineNumber = 0
+  }
+
+  /// What the current input was, from the records read so far.
+  mutating func noteSource() { stats = currentStats }
+
+  /// The statistics, with the kind of the current input as read so far.
+  public var currentStats: InputStats {
+    var st = stats
+    guard !st.sources.isEmpty else { return st }
+    let k = kinds
+    st.sources[st.sources.count - 1] =
+      switch (k.file > 0, k.syslog > 0, k.journal > 0) {
+      case (false, false, false): "no records"
+      case (true, false, false): "audit file"
+      case (false, true, false): "syslog"
+      case (false, false, true): "journal"
+      default: "mixed"
+      }
+    return st
   }
 
   /// Feeds the next chunk of the current input.
@@ -119,6 +160,7 @@ public struct LogReader<Consumer: RecordConsumer> {
   /// Ends the current input (a last line without a newline still counts).
   public mutating func finish() {
     if !carry.isEmpty || overlong { flushCarry() }
+    noteSource()
   }
 
   /// Convenience: reads a whole input held in memory.
@@ -157,6 +199,45 @@ public struct LogReader<Consumer: RecordConsumer> {
     if stats.malformedLines.count < InputStats.keepMalformed {
       stats.malformedLines.append(MalformedLine(input: inputName, line: lineNumber, error: why))
     }
+  }
+
+  mutating func foreign(_ why: String) {
+    stats.foreign += 1
+    if stats.foreignLines.count < InputStats.keepMalformed {
+      stats.foreignLines.append(MalformedLine(input: inputName, line: lineNumber, error: why))
+    }
+  }
+
+  /// The syslog header right before the cookie at `at` ends in
+  /// ` TAG[PID]: ` (or the line starts with `TAG[PID]: `).
+  func taggedByGatekeeper(_ b: UnsafeBufferPointer<UInt8>, from start: Int, cookie at: Int) -> Bool {
+    let tag = filter.tag
+    var i = at - 1
+    guard i - 1 >= start, b[i] == 0x20, b[i - 1] == 0x3a else { return false }  // ": "
+    i -= 2
+    guard i >= start, b[i] == 0x5d else { return false }  // "]"
+    var digits = 0
+    i -= 1
+    while i >= start, b[i] >= 0x30, b[i] <= 0x39 {
+      digits += 1
+      i -= 1
+    }
+    guard digits > 0, i >= start, b[i] == 0x5b else { return false }  // "["
+    let tagEnd = i
+    let tagStart = tagEnd - tag.count
+    guard tagStart >= start else { return false }
+    for k in 0..<tag.count where b[tagStart + k] != tag[k] { return false }
+    return tagStart == start || b[tagStart - 1] == 0x20
+  }
+
+  /// A record whose JSON was cut short: counted under its decision when its
+  /// time and decision were read before the cut.
+  mutating func cutShort(_ b: UnsafeBufferPointer<UInt8>, _ r: RawRecord) -> Bool {
+    let need = RawRecord.hasTime | RawRecord.hasDecision
+    guard r.seen & need == need, r.decision.end <= b.count, r.time.end <= b.count else { return false }
+    stats.truncated += 1
+    record(b, r, counted: true)
+    return true
   }
 
   /// Finds `@cee:` in b[from..<end].
@@ -209,6 +290,10 @@ public struct LogReader<Consumer: RecordConsumer> {
     }
     if b[start] == 0x7b {
       if let e = RecordParser.parse(b, from: start, to: end, into: &parsed) {
+        if e.offset >= end, cutShort(b, parsed) {  // the text ran out: cut short
+          kinds.file += 1
+          return
+        }
         if LogReader.contains(b, "\"decision\"", from: start, to: end)
           || LogReader.contains(b, "@cee:", from: start, to: end)
           || LogReader.contains(b, "{\"v\":", from: start, to: start + 5)
@@ -218,6 +303,7 @@ public struct LogReader<Consumer: RecordConsumer> {
           stats.skipped += 1
         }
       } else if parsed.looksLikeRecord {
+        kinds.file += 1
         record(b, parsed)
       } else if let m = parsed.message {
         journalMessage(b, parsed, m)
@@ -230,15 +316,20 @@ public struct LogReader<Consumer: RecordConsumer> {
       stats.skipped += 1
       return
     }
-    ceeRecord(b, from: at + 5, to: end)
+    guard taggedByGatekeeper(b, from: start, cookie: at) else {
+      return foreign("@cee: not from \(String(decoding: filter.tag, as: UTF8.self))[PID] at the start of the message")
+    }
+    if ceeRecord(b, from: at + 5, to: end) { kinds.syslog += 1 }
   }
 
-  /// The JSON after an `@cee:` cookie.
-  mutating func ceeRecord(_ b: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) {
+  /// The JSON after an `@cee:` cookie; true when it was a record.
+  @discardableResult
+  mutating func ceeRecord(_ b: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) -> Bool {
     var s = from
     while s < end, b[s] == 0x20 { s += 1 }
     var r = RawRecord()
     if let e = RecordParser.parse(b, from: s, to: end, into: &r) {
+      if e.offset >= end, cutShort(b, r) { return true }  // the text ran out: cut short
       if LogReader.contains(b, "\"decision\"", from: s, to: end)
         || LogReader.contains(b, "{\"v\":", from: s, to: min(end, s + 5))
       {
@@ -248,12 +339,15 @@ public struct LogReader<Consumer: RecordConsumer> {
       }
     } else if r.looksLikeRecord {
       record(b, r)
+      return true
     } else {
       stats.skipped += 1
     }
+    return false
   }
 
   mutating func journalMessage(_ b: UnsafeBufferPointer<UInt8>, _ r: RawRecord, _ m: Span) {
+    let ours = r.journalPID && r.syslogIdentifier.map { fieldEquals(b, $0, filter.tag) } == true
     scratch.removeAll(keepingCapacity: true)
     if r.messageIsBytes {
       guard let bytes = RecordParser.byteArray(b, m) else {
@@ -270,16 +364,17 @@ public struct LogReader<Consumer: RecordConsumer> {
         stats.skipped += 1
         return
       }
-      ceeRecord(t, from: at + 5, to: t.count)
+      // Only gatekeeper's own entries; others that carry a cookie are listed.
+      guard ours else {
+        return foreign("journal entry not from \(String(decoding: filter.tag, as: UTF8.self)) (SYSLOG_IDENTIFIER, _PID)")
+      }
+      guard at == 0 else { return foreign("@cee: not at the start of the journal MESSAGE") }
+      if ceeRecord(t, from: at + 5, to: t.count) { kinds.journal += 1 }
     }
   }
 
   static func equal(_ b: UnsafeBufferPointer<UInt8>, _ s: Span, _ w: StaticString) -> Bool {
-    let n = w.utf8CodeUnitCount
-    guard !s.escaped, s.count == n else { return false }
-    let p = w.utf8Start
-    for k in 0..<n where b[s.start + k] != p[k] { return false }
-    return true
+    RecordParser.equal(b, s, w)
   }
 
   mutating func fieldEquals(_ b: UnsafeBufferPointer<UInt8>, _ s: Span, _ want: [UInt8]) -> Bool {
@@ -293,7 +388,8 @@ public struct LogReader<Consumer: RecordConsumer> {
     return fieldScratch == want
   }
 
-  mutating func record(_ b: UnsafeBufferPointer<UInt8>, _ r: borrowing RawRecord) {
+  mutating func record(_ b: UnsafeBufferPointer<UInt8>, _ r: borrowing RawRecord, counted: Bool = false) {
+    if r.truncated && !counted { stats.truncated += 1 }
     guard r.seen & RawRecord.hasTime != 0, !r.time.escaped,
       let t = Time.parse(b, r.time.start, r.time.end)
     else {

@@ -25,6 +25,11 @@ public struct RawRecord: Sendable {
   /// journalctl -o json: MESSAGE as a string, or as an array of byte values.
   public var message: Span? = nil
   public var messageIsBytes = false
+  /// journalctl -o json: the program tag and the process id journald saw.
+  public var syslogIdentifier: Span? = nil
+  public var journalPID = false
+  /// `"truncated":true`: gatekeeper shortened the record to fit its bound.
+  public var truncated = false
   /// Which record keys were present (bit per key).
   var seen: UInt32 = 0
 
@@ -99,7 +104,7 @@ public enum RecordParser {
   /// Which known key a key span names (escaped keys are never known keys).
   enum Key {
     case v, time, host, pid, decision, reason, detail, rule, label, user, client, clientPort, key,
-      mode, command, argv, secluded, message, other
+      mode, command, argv, secluded, message, syslogIdentifier, journalPID, truncated, other
   }
 
   // Each key's first eight bytes as a little-endian word (RecordTests
@@ -114,9 +119,23 @@ public enum RecordParser {
   static let kSecluded: UInt64 = 0x6465_6475_6c63_6573, kClientPort: UInt64 = 0x705f_746e_6569_6c63
   static let kClientPortTail: UInt64 = 0x74726f
 
+  /// The span is exactly `w` (unescaped).
+  static func equal(_ b: UnsafeBufferPointer<UInt8>, _ s: Span, _ w: StaticString) -> Bool {
+    let n = w.utf8CodeUnitCount
+    guard !s.escaped, s.count == n else { return false }
+    let p = w.utf8Start
+    for k in 0..<n where b[s.start + k] != p[k] { return false }
+    return true
+  }
+
   /// Keys are compared as their first eight bytes packed in a word.
   static func key(_ b: UnsafeBufferPointer<UInt8>, _ k: Span) -> Key {
-    if k.escaped || k.count > 11 || k.count == 0 { return .other }
+    if k.escaped || k.count == 0 { return .other }
+    // Keys off the record's own path, compared plainly.
+    if k.count == 17 { return equal(b, k, "SYSLOG_IDENTIFIER") ? .syslogIdentifier : .other }
+    if k.count == 9 && equal(b, k, "truncated") { return .truncated }
+    if k.count == 4 && equal(b, k, "_PID") { return .journalPID }
+    if k.count > 11 { return .other }
     let w = Bytes.pack(b, k.start, k.count)
     switch k.count {
     case 1: return w == kV ? .v : .other
@@ -232,7 +251,7 @@ public enum RecordParser {
     case .command: 14
     case .argv: 15
     case .secluded: 16
-    case .message, .other: nil
+    case .message, .syslogIdentifier, .journalPID, .truncated, .other: nil
     }
   }
 
@@ -297,6 +316,18 @@ public enum RecordParser {
       } else if s.peek == 0x22 {
         r.message = try s.string()
         r.messageIsBytes = false
+      } else {
+        try s.skipValue()
+      }
+    case .syslogIdentifier:
+      if s.peek == 0x22 { r.syslogIdentifier = try s.string() } else { try s.skipValue() }
+    case .journalPID:
+      try s.skipValue()
+      r.journalPID = true
+    case .truncated:
+      if s.peek == 0x74 {
+        try s.literal("true")
+        r.truncated = true
       } else {
         try s.skipValue()
       }

@@ -16,9 +16,9 @@ public struct ReportOptions: Equatable, Sendable {
 
   public static let usage = """
     usage: gatekeeper report [--json | --html FILE] [--since TIME] [--until TIME]
-                             [--label NAME] [--client ADDR] [FILE... | -]
+                             [--label NAME] [--client ADDR] [--tag NAME] [FILE... | -]
            gatekeeper learn [--since TIME] [--until TIME] [--label NAME]
-                            [--client ADDR] [FILE... | -]
+                            [--client ADDR] [--tag NAME] [FILE... | -]
     TIME: 2026-11-26, 2026-11-26T22:00[:SS][Z|+HH:MM] (UTC unless a zone is
     given), or N followed by s, m, h or d for that long before now.
 
@@ -48,7 +48,7 @@ public struct ReportOptions: Equatable, Sendable {
       }
       let name = w.split(separator: "=", maxSplits: 1).first.map(String.init) ?? w
       var v = ""
-      if ["--html", "--since", "--until", "--label", "--client"].contains(name) {
+      if ["--html", "--since", "--until", "--label", "--client", "--tag"].contains(name) {
         switch value(name, w) {
         case .success(let s): v = s
         case .failure(let e): return .failure(e)
@@ -82,6 +82,11 @@ public struct ReportOptions: Equatable, Sendable {
       case "--client":
         guard !v.isEmpty else { return .failure(ReportUsageError("--client needs an address")) }
         o.filter.client = Array(v.utf8)
+      case "--tag":
+        guard !v.isEmpty, v.utf8.count <= 64, !v.utf8.contains(where: { $0 <= 0x20 || $0 == 0x5b }) else {
+          return .failure(ReportUsageError("--tag needs gatekeeper's syslog tag (as in 'log syslog=... tag=NAME')"))
+        }
+        o.filter.tag = Array(v.utf8)
       default:
         return .failure(ReportUsageError("unknown option '\(w)'"))
       }
@@ -126,7 +131,7 @@ public struct ReportSession {
   public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) { reader.feed(chunk) }
   public mutating func finish() { reader.finish() }
   public mutating func read(_ name: String, _ bytes: [UInt8]) { reader.read(name, bytes) }
-  public func summary() -> Summary { reader.consumer.summary(reader.stats, filter: reader.filter) }
+  public func summary() -> Summary { reader.consumer.summary(reader.currentStats, filter: reader.filter) }
   /// Lines read so far from the current input.
   public var currentLine: Int { reader.lineNumber }
 
@@ -139,6 +144,15 @@ public struct ReportSession {
     reader.stats.skipped += o.skipped
     reader.stats.malformed += o.malformed
     reader.stats.filteredOut += o.filteredOut
+    reader.stats.foreign += o.foreign
+    reader.stats.truncated += o.truncated
+    reader.kinds.file += other.reader.kinds.file
+    reader.kinds.syslog += other.reader.kinds.syslog
+    reader.kinds.journal += other.reader.kinds.journal
+    for var m in o.foreignLines where reader.stats.foreignLines.count < InputStats.keepMalformed {
+      m.line += lineOffset
+      reader.stats.foreignLines.append(m)
+    }
     for var m in o.malformedLines where reader.stats.malformedLines.count < InputStats.keepMalformed
     {
       m.line += lineOffset

@@ -63,6 +63,11 @@ public struct Summary: Sendable {
   public var malformed = 0
   public var filteredOut = 0
   public var malformedLines: [MalformedLine] = []
+  public var foreign = 0
+  public var foreignLines: [MalformedLine] = []
+  public var truncated = 0
+  /// The kind of each input: audit file, syslog, journal, mixed, no records.
+  public var sources: [String] = []
   public var filters: [(String, String)] = []
   public var totals = Counts()
   public var clients: [Group] = []
@@ -106,6 +111,10 @@ extension Aggregator {
     s.malformed = stats.malformed
     s.filteredOut = stats.filteredOut
     s.malformedLines = stats.malformedLines
+    s.foreign = stats.foreign
+    s.foreignLines = stats.foreignLines
+    s.truncated = stats.truncated
+    s.sources = stats.sources
     if let v = filter.since { s.filters.append(("since", Time.iso(v))) }
     if let v = filter.until { s.filters.append(("until", Time.iso(v))) }
     if let v = filter.label { s.filters.append(("label", String(decoding: v, as: UTF8.self))) }

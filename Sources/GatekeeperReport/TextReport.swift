@@ -64,7 +64,15 @@ public enum TextReport {
       "Records  \(s.records): allowed \(s.totals.allowed), denied \(s.totals.denied), errors \(s.totals.errors)\n"
     let inputs = s.inputs.count == 1 ? "1 input" : "\(s.inputs.count) inputs"
     out += "Input    \(inputs), \(s.lines) lines: \(s.skipped) skipped, \(s.malformed) malformed"
+    if s.foreign > 0 { out += ", \(s.foreign) not from gatekeeper" }
+    if s.truncated > 0 { out += ", \(s.truncated) truncated" }
     out += s.filteredOut > 0 ? ", \(s.filteredOut) filtered out\n" : "\n"
+    // A syslog file is only as trustworthy as everyone who can write to it.
+    for (input, kind) in zip(s.inputs, s.sources) {
+      let note = kind == "audit file" || kind == "no records" ? "" : " (any local user can log there)"
+      out += "Source   " + Escape.fit(Escape.terminal(input), 69 - kind.count - note.count, keepEnd: true)
+      out += ": \(kind)\(note)\n"
+    }
     if !s.filters.isEmpty {
       out +=
         "Filters  " + Escape.terminal(s.filters.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
@@ -160,13 +168,18 @@ public enum TextReport {
   }
 
   static func malformed(_ s: Summary) -> String {
-    guard !s.malformedLines.isEmpty else { return "" }
-    var out = "\nMalformed lines\n"
-    for m in s.malformedLines {
+    lines("Not from gatekeeper (another program, or someone logging under its name without its pid)", s.foreignLines, s.foreign)
+      + lines("Malformed lines", s.malformedLines, s.malformed)
+  }
+
+  static func lines(_ title: String, _ shown: [MalformedLine], _ count: Int) -> String {
+    guard !shown.isEmpty else { return "" }
+    var out = "\n" + Escape.fit(title, 80) + "\n"
+    for m in shown {
       out += "  " + Escape.fit(Escape.terminal("\(m.input):\(m.line): \(m.error)"), 78) + "\n"
     }
-    if s.malformed > s.malformedLines.count {
-      out += "  ... and \(s.malformed - s.malformedLines.count) more\n"
+    if count > shown.count {
+      out += "  ... and \(count - shown.count) more\n"
     }
     return out
   }

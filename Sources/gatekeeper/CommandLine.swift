@@ -26,7 +26,7 @@ enum Cli {
                             [--secluded ARGS|-] [[--] COMMAND-STRING]
            gatekeeper check --examples [--policy FILE]
            gatekeeper report [--json | --html FILE] [--since TIME] [--until TIME]
-                             [--label NAME] [--client ADDR] [FILE... | -]
+                             [--label NAME] [--client ADDR] [--tag NAME] [FILE... | -]
            gatekeeper learn [FILE... | -]
            gatekeeper authorize [--policy FILE] [--label NAME] [--from ADDR]
                                 [--sudo] [--gatekeeper PATH] < key.pub

@@ -131,7 +131,7 @@ struct ReportCommandTests {
     var data = try Data(contentsOf: URL(fileURLWithPath: lab.audit))
     data.append(
       Data(
-        "{\"v\":1,\"time\":\"2026-11-26T00:00:00Z\",\"decision\":\"allow\",\"command\":\"cut\n".utf8
+        "{\"v\":1,\"time\":\"2026-11-26T00:00:00Z\",\"decision\":\"allow\",\"command\":cut}\n".utf8
       ))
     data.append(Data("Nov 26 22:47:16 host sshd[1]: unrelated\n".utf8))
     data.append(Data([0xff, 0xfe, 0x0a]))

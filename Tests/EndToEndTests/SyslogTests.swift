@@ -174,16 +174,20 @@ final class SyslogDaemon {
     let traditional = daemon.lines(daemon.traditionalLog, count: commands.count)
     #expect(traditional.count == commands.count)
     for log in [daemon.traditionalLog, daemon.rawLog] {
-      let r = try Proc.run(bin, ["report", "--json", log])
+      // the policy's tag=gktest: report reads that tag only when told
+      let other = try jsonObject(try Proc.run(bin, ["report", "--json", log]).stdout)
+      #expect(other["records"] as? Int == 0 && other["not_from_gatekeeper"] as? Int == commands.count)
+      let r = try Proc.run(bin, ["report", "--json", "--tag", "gktest", log])
       #expect(r.status == 0, "\(r)")
       let j = try jsonObject(r.stdout)
+      #expect((j["sources"] as? [[String: Any]])?.first?["kind"] as? String == "syslog")
       #expect(j["records"] as? Int == commands.count)
       #expect(j["allowed"] as? Int == decisions.filter { $0 == "allow" }.count)
       #expect(j["denied"] as? Int == decisions.filter { $0 == "deny" }.count)
       #expect(j["malformed"] as? Int == 0)
     }
     // the terminal report never passes raw control characters through
-    let text = try Proc.run(bin, ["report", "--client", "192.0.2.15", daemon.traditionalLog])
+    let text = try Proc.run(bin, ["report", "--tag", "gktest", "--client", "192.0.2.15", daemon.traditionalLog])
     #expect(!text.stdout.contains(0x1b))
     #expect(text.out.contains("/etc/\\x1b[2J\\x7f"), "\(text.out)")
   }

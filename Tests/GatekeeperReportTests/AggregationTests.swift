@@ -41,7 +41,7 @@ struct AggregationTests {
     #expect(
       s.malformedLines == [
         MalformedLine(
-          input: "small.jsonl", line: 6, error: "bad JSON at column 83: unterminated string")
+          input: "small.jsonl", line: 6, error: "bad JSON at column 70: command is not a string")
       ])
     #expect(s.first.map(Time.iso) == "2026-11-20T02:00:01.000Z")
     #expect(s.last.map(Time.iso) == "2026-11-24T23:00:00.000Z")

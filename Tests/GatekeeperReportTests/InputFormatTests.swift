@@ -41,25 +41,25 @@ struct InputFormatTests {
     let bytes: String = Array(("@cee:" + rec).utf8).map { String($0) }.joined(separator: ",")
     var out: [(String, String)] = []
     out.append(("json line", rec))
-    out.append(("auth.log", "Nov 26 22:47:16 client1 gktest[4242]: @cee:" + rec))
-    out.append(("auth.log, one-digit day", "Nov  6 22:47:16 client1 gktest[4242]: @cee:" + rec))
+    out.append(("auth.log", "Nov 26 22:47:16 client1 gatekeeper[4242]: @cee:" + rec))
+    out.append(("auth.log, one-digit day", "Nov  6 22:47:16 client1 gatekeeper[4242]: @cee:" + rec))
     out.append(
-      ("rsyslog RFC 3339", "2026-11-26T22:47:16.802345+00:00 client1 gktest[4242]: @cee:" + rec))
+      ("rsyslog RFC 3339", "2026-11-26T22:47:16.802345+00:00 client1 gatekeeper[4242]: @cee:" + rec))
     out.append(
-      ("journalctl short-iso", "2026-11-26T22:47:16+0000 client1 gktest[4242]: @cee:" + rec))
-    out.append(("cee with a space", "Nov 26 22:47:16 client1 gktest[4242]: @cee: " + rec))
+      ("journalctl short-iso", "2026-11-26T22:47:16+0000 client1 gatekeeper[4242]: @cee:" + rec))
+    out.append(("cee with a space", "Nov 26 22:47:16 client1 gatekeeper[4242]: @cee: " + rec))
     out.append(("CRLF", rec + "\r"))
     out.append(("leading blanks", "  \t" + rec))
     let message: String = Escape.json("@cee:" + rec)
     out.append(
       (
         "journalctl -o json",
-        journal + "\"SYSLOG_IDENTIFIER\":\"gktest\",\"MESSAGE\":" + message + ",\"_PID\":\"4242\"}"
+        journal + "\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"MESSAGE\":" + message + ",\"_PID\":\"4242\"}"
       ))
     out.append(
       (
         "journalctl -o json, MESSAGE as bytes",
-        "{\"SYSLOG_IDENTIFIER\":\"gktest\",\"MESSAGE\":[" + bytes + "]}"
+        "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"_PID\":4242,\"MESSAGE\":[" + bytes + "]}"
       ))
     return out
   }()
@@ -77,8 +77,8 @@ struct InputFormatTests {
 
   @Test func commandSurvivesWrapping() {
     let journal =
-      "{\"MESSAGE\":" + Escape.json("@cee:" + InputFormatTests.rec) + "}\n"
-      + "Nov 26 22:47:16 h t[1]: @cee:"
+      "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"_PID\":\"1\",\"MESSAGE\":" + Escape.json("@cee:" + InputFormatTests.rec) + "}\n"
+      + "Nov 26 22:47:16 h gatekeeper[1]: @cee:"
       + InputFormatTests.rec + "\n"
     let s = report(journal)
     #expect(s.records == 2)
@@ -87,8 +87,6 @@ struct InputFormatTests {
 
   @Test(arguments: [
     "Nov 26 22:47:16 client1 sshd[811]: Accepted publickey for root from 192.0.2.8 port 40000 ssh2",
-    "Nov 26 22:47:16 client1 app[1]: @cee:{\"msg\":\"another CEE program\"}",
-    "Nov 26 22:47:16 client1 app[1]: @cee: not json at all",
     "{\"some\":\"other json\"}",
     "{\"MESSAGE\":\"a journal line without a record\",\"_PID\":\"1\"}",
     "{\"MESSAGE\":[104,105]}",
@@ -104,13 +102,58 @@ struct InputFormatTests {
     #expect(s.skipped == 1)
   }
 
+  /// Anyone can write to syslog: a `@cee:` line that is not gatekeeper's
+  /// (another tag, no pid, the cookie inside the message, a journal entry
+  /// of another program) is counted and listed, never taken for a record,
+  /// even when it says "allow".
+  @Test(arguments: [
+    "Nov 26 22:47:16 client1 app[1]: @cee:{\"msg\":\"another CEE program\"}",
+    "Nov 26 22:47:16 client1 app[1]: @cee: not json at all",
+    "Nov 26 22:47:16 client1 evil[99]: @cee:" + InputFormatTests.rec,
+    "Nov 26 22:47:16 client1 gatekeeper: @cee:" + InputFormatTests.rec,
+    "Nov 26 22:47:16 client1 gatekeeper[12]: some app says @cee:" + InputFormatTests.rec,
+    "Nov 26 22:47:16 client1 notgatekeeper[12]: @cee:" + InputFormatTests.rec,
+    "{\"SYSLOG_IDENTIFIER\":\"evil\",\"_PID\":\"9\",\"MESSAGE\":" + Escape.json("@cee:" + InputFormatTests.rec) + "}",
+    "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"MESSAGE\":" + Escape.json("@cee:" + InputFormatTests.rec) + "}",
+    "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"_PID\":\"9\",\"MESSAGE\":" + Escape.json("x @cee:" + InputFormatTests.rec) + "}",
+  ])
+  func forgedLinesAreNotFromGatekeeper(_ line: String) {
+    let s = report(line + "\n")
+    #expect(s.records == 0 && s.malformed == 0)
+    #expect(s.foreign == 1 && s.foreignLines.count == 1, "\(line)")
+  }
+
+  /// `log syslog=... tag=NAME`: report --tag NAME reads that tag only.
+  @Test func anotherTagIsReadWithTag() {
+    let line = "Nov 26 22:47:16 client1 gktest[4242]: @cee:" + InputFormatTests.rec + "\n"
+    #expect(report(line).foreign == 1)
+    var filter = RecordFilter()
+    filter.tag = Array("gktest".utf8)
+    var r = ReportSession(filter: filter)
+    r.read("auth.log", Array(line.utf8))
+    #expect(r.summary().records == 1 && r.summary().sources == ["syslog"])
+  }
+
+  /// A line cut short (a syslogd's size limit) whose time and decision still
+  /// read counts under that decision, as truncated; so does a record
+  /// gatekeeper shortened itself.
+  @Test func truncatedLinesCountUnderTheirDecision() {
+    let cut = #"{"v":1,"time":"2026-11-26T22:47:16.802Z","host":"h","pid":7,"decision":"deny","reason":"rsync-out"#
+    let syslogCut = "Nov 26 22:47:16 h gatekeeper[1]: @cee:" + cut
+    let shortened = #"{"v":1,"time":"2026-11-26T22:47:16.802Z","decision":"allow","truncated":true}"#
+    let s = report([cut, syslogCut, shortened].joined(separator: "\n") + "\n")
+    #expect(s.records == 3 && s.malformed == 0)
+    #expect(s.totals.denied == 2 && s.totals.allowed == 1)
+    #expect(s.truncated == 3)
+  }
+
   @Test(arguments: [
     (
-      #"{"v":1,"time":"2026-11-26T22:47:16.802Z","decision":"allow","command":"cut"#,
-      "bad JSON at column 75: unterminated string"
+      #"{"v":1,"time":"2026-11-26T22:47:16.802Z","decision":"allow","command":x}"#,
+      "bad JSON at column 71: command is not a string"
     ),
     (
-      "Nov 26 22:47:16 h gk[1]: @cee:{\"v\":1,\"time\":\"2026",
+      "Nov 26 22:47:16 h gatekeeper[1]: @cee:{\"v\":1,\"time\":\"2026",
       "bad JSON after @cee: at column 20: unterminated string"
     ),
     (#"{"v":1,"decision":"allow"}"#, "record without time"),
@@ -121,7 +164,10 @@ struct InputFormatTests {
       "record with an unknown decision"
     ),
     (#"{"decision":"allow","time":"2026-13-26T22:47:16Z"}"#, "record with a bad time"),
-    ("{\"MESSAGE\":\"@cee:{\\\"v\\\":1,\"}", "bad JSON after @cee: at column 8: expected a string"),
+    (
+      "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"_PID\":1,\"MESSAGE\":\"@cee:{\\\"v\\\":1,}\"}",
+      "bad JSON after @cee: at column 8: expected a string"
+    ),
   ])
   func reportsMalformedLinesWithNumbers(_ line: String, _ error: String) {
     let s = report(
