@@ -443,10 +443,24 @@ extension RsyncArgument {
     return bytes.count == 1 || bytes.first != UInt8(ascii: "0")
   }
 
-  /// rsync's parse_size_arg: DIGITS[.DIGITS][b|k|m|g|t|p[b|ib]][+1|-1],
-  /// refusing a zero size (`--max-alloc=0` means "no limit" to older rsync).
+  /// `--max-alloc`: judged by the value rsync computes from it (see
+  /// `sizeValue`), not by its text: one that comes to 0 means "no limit"
+  /// (`0`, `0.0k`, `0.0001k`, `1b-1`) and is refused; one rsync cannot read
+  /// is a bad value. (rsync itself refuses the rest below 1 MiB.)
   static func sizeProblem(_ bytes: [UInt8]) -> RsyncReason? {
-    var rest = bytes[...]
+    guard let value = sizeValue(bytes[...], defaultSuffix: UInt8(ascii: "b")) else { return .badValue }
+    if value == 0 { return .maxAllocZero }
+    return value > 0 ? nil : .badValue
+  }
+
+  /// The value of a size as rsync 3.5.0's parse_size_arg computes it:
+  /// DIGITS[.DIGITS] (at most 15 and 15 here), then a unit letter
+  /// (b k m g t p, any case; none: `defaultSuffix`), then `b` (powers of
+  /// 1000), `ib` or nothing (powers of 1024), then `+1` or `-1`. The number
+  /// is read as a double, multiplied by the unit and truncated toward zero,
+  /// as rsync does; nil when rsync would not read it.
+  static func sizeValue(_ text: ArraySlice<UInt8>, defaultSuffix: UInt8) -> Int64? {
+    var rest = text
     let whole = rest.prefix(while: isDigit)
     rest = rest.dropFirst(whole.count)
     var fraction: ArraySlice<UInt8> = []
@@ -455,19 +469,43 @@ extension RsyncArgument {
       fraction = rest.prefix(while: isDigit)
       rest = rest.dropFirst(fraction.count)
     }
-    guard (1...15).contains(whole.count), fraction.count <= 15 else { return .badValue }
-    if let suffix = rest.first, "bBkKmMgGtTpP".utf8.contains(suffix) {
+    guard (1...15).contains(whole.count), fraction.count <= 15 else { return nil }
+    var unit = defaultSuffix
+    if let c = rest.first, c != UInt8(ascii: "+"), c != UInt8(ascii: "-") {
+      unit = c
       rest = rest.dropFirst()
-      if rest.first.map({ "bB".utf8.contains($0) }) == true {
-        rest = rest.dropFirst()
-      } else if rest.prefix(2).map({ $0 | 0x20 }).elementsEqual("ib".utf8) {
-        rest = rest.dropFirst(2)
-      }
     }
-    if rest.elementsEqual("+1".utf8) || rest.elementsEqual("-1".utf8) { rest = [] }
-    guard rest.isEmpty else { return .badValue }
-    if (whole + fraction).allSatisfy({ $0 == UInt8(ascii: "0") }) { return .maxAllocZero }
-    return nil
+    guard let reps = Array("bkmgtp".utf8).firstIndex(of: unit | 0x20) else { return nil }
+    var base: Double = 1024
+    if rest.first.map({ $0 | 0x20 }) == UInt8(ascii: "b") {
+      base = 1000
+      rest = rest.dropFirst()
+    } else if rest.prefix(2).map({ $0 | 0x20 }).elementsEqual("ib".utf8) {
+      rest = rest.dropFirst(2)
+    } else if !(rest.isEmpty || rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: "-")) {
+      return nil
+    }
+    var adjust: Int64 = 0
+    if rest.elementsEqual("+1".utf8) {
+      adjust = 1
+      rest = []
+    } else if rest.elementsEqual("-1".utf8) {
+      adjust = -1
+      rest = []
+    }
+    guard rest.isEmpty else { return nil }
+    // The digits as a double (what atof gives for them), times the unit.
+    var number: Double = 0
+    for d in whole { number = number * 10 + Double(d - 0x30) }
+    var scale: Double = 1
+    for d in fraction {
+      scale /= 10
+      number += Double(d - 0x30) * scale
+    }
+    var size = number
+    for _ in 0..<reps { size *= base }
+    guard size < 9.0e18 else { return nil }  // rsync's ssize_t: "too large"
+    return Int64(size) + adjust
   }
 
   /// Comma-separated `--info` words, each with an optional level 0-4.

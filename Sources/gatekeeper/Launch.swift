@@ -46,9 +46,6 @@ enum Launch {
   /// this file.
   struct Program {
     var fd: Int32
-    /// A `#!` script: its interpreter opens it through /dev/fd/N, so that
-    /// descriptor must stay open across the exec.
-    var script: Bool
   }
 
   /// Opens and judges `path`: it and every directory above it owned by root
@@ -69,14 +66,7 @@ enum Launch {
       close(opened.fd)
       return .failure(ProgramProblem(reason: .toolUnsafe, why: problem))
     }
-    var script = false
-    let rfd = Sys.open("/proc/self/fd/\(opened.fd)", O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    if rfd >= 0 {
-      var head: (UInt8, UInt8) = (0, 0)
-      script = pread(rfd, &head, 2, 0) == 2 && head == (UInt8(ascii: "#"), UInt8(ascii: "!"))
-      close(rfd)
-    }
-    return .success(Program(fd: opened.fd, script: script))
+    return .success(Program(fd: opened.fd))
   }
 
   /// Applies the invocation's prefixes, confines this process with the
@@ -102,12 +92,17 @@ enum Launch {
     umask(0o077)
     if confine >= 0, let why = Confine.enforce(confine) { return (.confineUnavailable, why) }
     gk_close_from_except(3, program.fd)
-    if program.script { _ = fcntl(program.fd, F_SETFD, 0) }
     let argv = allowed.argv
     let envp = [path] + inv.locale
     var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
     var cEnv: [UnsafeMutablePointer<CChar>?] = envp.map { strdup($0) } + [nil]
     _ = gk_execveat(program.fd, &cArgs, &cEnv)
+    if errno == ENOENT {
+      // A `#!` script: its interpreter opens it as /dev/fd/N, which a
+      // close-on-exec descriptor is not by then; keep it open and run again.
+      _ = fcntl(program.fd, F_SETFD, 0)
+      _ = gk_execveat(program.fd, &cArgs, &cEnv)
+    }
     let e = errno
     let reason: RuntimeReason =
       switch e {

@@ -40,13 +40,17 @@ enum Trust {
     var dir = Sys.open("/", GK_O_PATH | O_DIRECTORY | O_CLOEXEC)
     guard dir >= 0 else { return .failure(TrustFailure(missing: false, message: "/: \(Sys.errorText(-dir))")) }
     var parts = components(path)[...]
-    var walked = ""  // the directories judged so far, for messages
+    var walkedParts: [String] = []  // the directories judged so far
+    var walked: String { "/" + walkedParts.joined(separator: "/") }  // for messages only
     var links = 0
     func fail(_ missing: Bool, _ text: String) -> Result<Opened, TrustFailure> {
       close(dir)
       return .failure(TrustFailure(missing: missing, message: "\(what) \(path): \(text)"))
     }
-    if let problem = directoryProblem(dir, "/") { return fail(false, problem) }
+    var root = stat()
+    if fstat(dir, &root) != 0 || !trusted(root, stickyOK: true) {
+      return fail(false, ownershipProblem(root, what: "directory /", stickyOK: true) ?? "/: cannot be judged")
+    }
     while let part = parts.popFirst() {
       if part == ".." { return fail(false, "'..' in the path") }  // (never from a link: see below)
       let last = parts.isEmpty
@@ -56,7 +60,7 @@ enum Trust {
       // A symbolic link: O_NOFOLLOW refused it (ELOOP), or O_PATH opened it.
       var isLink = nfd < 0 && err == ELOOP
       if nfd < 0 && !isLink {
-        return fail(err == ENOENT, (last ? "" : "\(walked)/\(part): ") + Sys.errorText(err))
+        return fail(err == ENOENT, (last ? "" : "\(walkedParts.isEmpty ? "" : walked)/\(part): ") + Sys.errorText(err))
       }
       if nfd >= 0 {
         guard fstat(nfd, &st) == 0 else {
@@ -74,7 +78,7 @@ enum Trust {
         }
         // The walk restarts from `/` with the target made absolute: `walked`
         // holds no link, so a `..` in the target can be applied to it.
-        var resolved = target.hasPrefix("/") ? [] : components(walked)
+        var resolved = target.hasPrefix("/") ? [] : walkedParts
         for c in components(target) {
           if c == ".." {
             if !resolved.isEmpty { resolved.removeLast() }
@@ -85,7 +89,7 @@ enum Trust {
         close(dir)
         dir = Sys.open("/", GK_O_PATH | O_DIRECTORY | O_CLOEXEC)
         guard dir >= 0 else { return .failure(TrustFailure(missing: false, message: "/: \(Sys.errorText(-dir))")) }
-        walked = ""
+        walkedParts = []
         parts = (resolved + parts)[...]
         continue
       }
@@ -93,14 +97,14 @@ enum Trust {
         close(dir)
         return .success(Opened(fd: nfd, st: st))
       }
-      walked += "/" + part
+      walkedParts.append(part)
       if (st.st_mode & S_IFMT) != S_IFDIR {
         close(nfd)
         return fail(false, "\(walked) is not a directory")
       }
-      if let problem = directoryProblem(nfd, walked) {
+      if !trusted(st, stickyOK: true) {
         close(nfd)
-        return fail(false, problem)
+        return fail(false, ownershipProblem(st, what: "directory \(walked)", stickyOK: true) ?? walked)
       }
       close(dir)
       dir = nfd
@@ -111,27 +115,26 @@ enum Trust {
   /// Why an opened file is not to be trusted, or nil: not a regular file,
   /// owned by someone else than root and the caller, or writable by group
   /// or others.
-  static func fileProblem(_ st: stat, what: String) -> String? {
-    if (st.st_mode & S_IFMT) != S_IFREG { return "\(what) is not a regular file" }
-    return ownershipProblem(st, what: what, stickyOK: false)
+  static func fileProblem(_ st: stat, what: @autoclosure () -> String) -> String? {
+    if (st.st_mode & S_IFMT) != S_IFREG { return "\(what()) is not a regular file" }
+    return ownershipProblem(st, what: what(), stickyOK: false)
   }
 
-  static func ownershipProblem(_ st: stat, what: String, stickyOK: Bool) -> String? {
+  /// Owned by root or the caller, and writable by nobody else (a root-owned
+  /// sticky directory excepted when `stickyOK`).
+  static func trusted(_ st: stat, stickyOK: Bool) -> Bool {
+    if st.st_uid != 0 && st.st_uid != geteuid() { return false }
+    let sticky = stickyOK && st.st_uid == 0 && st.st_mode & S_ISVTX != 0
+    return st.st_mode & (S_IWGRP | S_IWOTH) == 0 || sticky
+  }
+
+  static func ownershipProblem(_ st: stat, what: @autoclosure () -> String, stickyOK: Bool) -> String? {
+    if trusted(st, stickyOK: stickyOK) { return nil }
     let uid = geteuid()
     if st.st_uid != 0 && st.st_uid != uid {
-      return "\(what) is owned by uid \(st.st_uid), not root or uid \(uid)"
+      return "\(what()) is owned by uid \(st.st_uid), not root or uid \(uid)"
     }
-    let sticky = stickyOK && st.st_uid == 0 && st.st_mode & S_ISVTX != 0
-    if st.st_mode & (S_IWGRP | S_IWOTH) != 0 && !sticky {
-      return "\(what) is writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8)))"
-    }
-    return nil
-  }
-
-  private static func directoryProblem(_ fd: Int32, _ shown: String) -> String? {
-    var st = stat()
-    guard fstat(fd, &st) == 0 else { return "\(shown): \(Sys.errorText(errno))" }
-    return ownershipProblem(st, what: "directory \(shown)", stickyOK: true)
+    return "\(what()) is writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8)))"
   }
 
   private static func readLink(_ dir: Int32, _ name: String) -> String? {
@@ -141,7 +144,21 @@ enum Trust {
     return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
+  /// `/a//b/./c` -> [a, b, c], split on the bytes (String.split costs ten
+  /// times more on this per-call path).
   private static func components(_ path: String) -> [String] {
-    path.split(separator: "/").map(String.init).filter { $0 != "." }
+    var out: [String] = []
+    var path = path
+    path.withUTF8 { bytes in
+      var start = 0
+      for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+        let n = i - start
+        if n > 0 && !(n == 1 && bytes[start] == UInt8(ascii: ".")) {
+          out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+        }
+        start = i + 1
+      }
+    }
+    return out
   }
 }

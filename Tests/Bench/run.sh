@@ -152,7 +152,7 @@ instr() { # NAME STDIN CMD...
   rm -f "$W/cg/$name".*
   # callgrind finds execve by its symbol: count the unstripped twin.
   [[ $1 == "$GK" ]] && set -- "$W/gatekeeper-unstripped" "${@:2}"
-  inns valgrind --tool=callgrind --dump-before=execve --callgrind-out-file="$W/cg/$name.%p" "$@" \
+  inns valgrind --tool=callgrind --dump-before=execve --dump-before=gk_execveat --callgrind-out-file="$W/cg/$name.%p" "$@" \
     <"${input/#-//dev/null}" >/dev/null 2>"$W/cg/$name.log" || true
   local f
   f=$(ls "$W/cg/$name".*.1 2>/dev/null | head -n 1 || true)
