@@ -37,10 +37,12 @@ public struct ToolPath: Equatable, Sendable {
 
 public enum PathReason: String, ReasonCode {
   case escapesRoots = "path-escapes-roots"
+  case tooManyComponents = "path-too-many-components"
 
   public var message: String {
     switch self {
     case .escapesRoots: "a symbolic link leads the path out of the allowed roots"
+    case .tooManyComponents: "too many path components to check for symbolic links"
     }
   }
 }
@@ -48,6 +50,10 @@ public enum PathReason: String, ReasonCode {
 public enum PathResolver {
   /// How many links one path may pass through (the kernel's limit is 40).
   public static let maxLinks = 40
+  /// How many components one request's paths may have in all: each is one
+  /// lstat(2), and a request made of thousands of relative `-C a` steps
+  /// must not cost seconds. Real clients name a few short paths.
+  public static let maxLookups = 4096
 
   public struct Resolved: Equatable, Sendable {
     /// The path the tool reaches: links resolved as far as they exist.
@@ -66,6 +72,15 @@ public enum PathResolver {
   /// when `followFinal`, and always when the path ends in `/` or `/.` (the
   /// kernel then needs the directory the link names).
   public static func resolve(_ path: [UInt8], followFinal: Bool, lookup: ([UInt8]) -> FileNode) -> Resolved {
+    var budget = Int.max
+    return resolve(path, followFinal: followFinal, budget: &budget, lookup: lookup)
+  }
+
+  /// `resolve`, spending one unit of `budget` per lookup; when it runs out
+  /// the rest of the path is taken as missing (the caller refuses).
+  static func resolve(_ path: [UInt8], followFinal: Bool, budget: inout Int, lookup: ([UInt8]) -> FileNode)
+    -> Resolved
+  {
     let followFinal = followFinal || path.last == UInt8(ascii: "/") || path.suffix(2).elementsEqual("/.".utf8)
     var done: [ArraySlice<UInt8>] = []  // resolved components: no links among them
     var todo = split(path)[...]
@@ -77,7 +92,8 @@ public enum PathResolver {
         continue
       }
       let candidate = join(done + [part])
-      let node: FileNode = exists ? lookup(candidate) : .missing
+      if exists { budget -= 1 }
+      let node: FileNode = exists && budget >= 0 ? lookup(candidate) : .missing
       switch node {
       case .missing:
         exists = false
@@ -110,8 +126,12 @@ public enum PathResolver {
     // resolved only when some path did pass through a link.
     var resolvedRoots: [String]? = nil
     var notes: [String] = []
+    var budget = maxLookups
     for read in reads {
-      let r = resolve(read.path, followFinal: read.followsFinal, lookup: lookup)
+      let r = resolve(read.path, followFinal: read.followsFinal, budget: &budget, lookup: lookup)
+      if budget < 0 {
+        return .failure(Denial(PathReason.tooManyComponents, "over \(maxLookups) in all"))
+      }
       if r.links.isEmpty || r.loops { continue }  // no link; or ELOOP: nothing is read
       if resolvedRoots == nil {
         resolvedRoots = roots.map { text(resolve(Array($0.utf8), followFinal: true, lookup: lookup).path) }

@@ -229,10 +229,12 @@ struct TarState {
   /// tar unquotes file operands (`\\`, `\n`, `\NNN`...) unless `--no-unquote`
   /// is in effect; both options apply, in order, to the names after them.
   private var unquote = true
-  /// What tar opens from the command line, for the symlink check: each -C
-  /// directory (tar changes into it, following a link) and each operand
-  /// (a final link is archived as a link; -h, which follows it, is allowed
-  /// only when the roots are the whole tree, where nothing is recorded).
+  /// What tar opens from the command line, for the symlink check: each
+  /// operand, joined to its -C directory (whose links tar follows when it
+  /// changes into it: they are not the last component; a -C with no operand
+  /// after it reads nothing). A final link is archived as a link; -h, which
+  /// follows it, is allowed only when the roots are the whole tree, where
+  /// nothing is recorded.
   private var reads: [ToolPath] = []
 
   init(scope: RuleScope) { self.scope = scope }
@@ -327,7 +329,6 @@ struct TarState {
     guard TarValues.isInside(resolved, roots: scope.roots) else {
       throw Denial(TarReason.outsideRoots, shown)
     }
-    reads.append(ToolPath(resolved, followsFinal: true))
   }
 
   /// A file to archive: absolute, or relative to the current `-C`; judged

@@ -123,7 +123,7 @@ let tree = FakeTree(
       Issue.record("refused")
       return
     }
-    #expect(a.rule.line == 2 && a.links.first == "/srv/data/out: /srv/data/out -> /etc, inside the roots")
+    #expect(a.rule.line == 2 && a.links.first == "/srv/data/out/.: /srv/data/out -> /etc, inside the roots")
     // without a lookup the spelling alone decides (check --examples)
     guard case .allow(let b) = Gatekeeper.decide(request, policy: policy) else {
       Issue.record("refused")
@@ -136,5 +136,32 @@ let tree = FakeTree(
       return
     }
     #expect(d.code == "path-escapes-roots")
+  }
+}
+
+@Suite struct PathResolutionCostTests {
+  /// Every component is one lstat: a request built to need millions (a tar
+  /// command of thousands of relative `-C a` steps, each with an operand)
+  /// is refused once it passes the budget, instead of costing seconds.
+  @Test func deepRequestsAreRefusedAtTheBudget() throws {
+    var looked = 0
+    let lookup: ([UInt8]) -> FileNode = { _ in
+      looked += 1
+      return .present
+    }
+    let policy = try PolicyParser.parse(Array("allow tar-create roots=/srv\n".utf8)).get()
+    let steps = Array(repeating: "-C a x", count: 3000).joined(separator: " ")
+    let decision = Gatekeeper.decide(.forced("tar -c -f - -C /srv " + steps), policy: policy, lookup: lookup)
+    guard case .deny(let d, _) = decision else {
+      Issue.record("allowed")
+      return
+    }
+    #expect(d.code == "path-too-many-components")
+    #expect(looked <= PathResolver.maxLookups)
+    // a real BackupPC-shaped request spends a handful
+    looked = 0
+    let ok = Gatekeeper.decide(
+      .forced("env LC_ALL=C /bin/tar -c -v -f - -C /srv/home --totals ./alice ./bob"), policy: policy, lookup: lookup)
+    #expect(ok.isAllowed && looked < 20, "\(looked)")
   }
 }
