@@ -53,6 +53,17 @@ public enum JSONReport {
     return o.done()
   }
 
+  /// Problem lines as `[{"input":...,"line":N,"error":...}]`.
+  static func lineList(_ lines: [MalformedLine]) -> String {
+    array(lines) {
+      var m = Obj()
+      m.str("input", $0.input)
+      m.num("line", $0.line)
+      m.str("error", $0.error)
+      return m.done()
+    }
+  }
+
   public static func render(_ s: Summary) -> String {
     var o = Obj()
     o.num("report_version", 1)
@@ -77,24 +88,8 @@ public enum JSONReport {
         m.str("kind", $0.1)
         return m.done()
       })
-    o.raw(
-      "not_from_gatekeeper_lines",
-      array(s.foreignLines) {
-        var m = Obj()
-        m.str("input", $0.input)
-        m.num("line", $0.line)
-        m.str("error", $0.error)
-        return m.done()
-      })
-    o.raw(
-      "malformed_lines",
-      array(s.malformedLines) {
-        var m = Obj()
-        m.str("input", $0.input)
-        m.num("line", $0.line)
-        m.str("error", $0.error)
-        return m.done()
-      })
+    o.raw("not_from_gatekeeper_lines", lineList(s.foreignLines))
+    o.raw("malformed_lines", lineList(s.malformedLines))
     var f = Obj()
     for (k, v) in s.filters { f.str(k, v) }
     o.raw("filters", f.done())
