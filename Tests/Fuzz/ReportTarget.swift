@@ -4,8 +4,9 @@
 // Bytes are an audit log (JSON lines, syslog lines with @cee:, journalctl
 // output, garbage). Invariants:
 // - it never traps, whatever the input;
-// - every line is counted once: records + skipped + malformed + filtered
-//   out == lines, and lines == the number of lines in the input;
+// - every line is counted once: records + skipped + malformed + not from
+//   gatekeeper + filtered out == lines, and lines == the number of lines in
+//   the input;
 // - reading the input in one piece or fed in two chunks split anywhere gives
 //   the same text and JSON reports (chunk boundaries must not matter);
 // - rendering twice gives the same output;
@@ -20,9 +21,10 @@ enum FuzzReport {
       - (bytes.last == 10 ? 1 : 0)
     invariant(summary.lines == expectedLines, "report: \(summary.lines) lines counted, input has \(expectedLines)")
     invariant(
-      summary.records + summary.skipped + summary.malformed + summary.filteredOut == summary.lines,
+      summary.records + summary.skipped + summary.malformed + summary.foreign + summary.filteredOut
+        == summary.lines,
       "report: \(summary.records) records + \(summary.skipped) skipped + \(summary.malformed) malformed"
-        + " + \(summary.filteredOut) filtered != \(summary.lines) lines")
+        + " + \(summary.foreign) not from gatekeeper + \(summary.filteredOut) filtered != \(summary.lines) lines")
 
     let text = whole.render(.text)
     let json = whole.render(.json)
