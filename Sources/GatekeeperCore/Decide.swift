@@ -129,8 +129,8 @@ public enum Gatekeeper {
     for rule in policy.rules where applies(rule, profile: profile, request: request) {
       var result = check(rule)
       var links: [String] = []
-      if case .success(let plan) = result, let lookup, !plan.reads.isEmpty {
-        switch PathResolver.judge(plan.reads, roots: rule.roots, lookup: lookup) {
+      if case .success(let plan) = result, let lookup, !plan.reads.isEmpty || plan.readsOverflow {
+        switch PathResolver.judge(plan.reads, overflow: plan.readsOverflow, roots: rule.roots, lookup: lookup) {
         case .success(let notes): links = notes
         case .failure(let d): result = .failure(d)
         }

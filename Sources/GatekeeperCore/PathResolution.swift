@@ -117,10 +117,18 @@ public enum PathResolver {
   /// Refuses the first path whose resolution leaves every resolved root.
   /// Returns the notes `check` prints for links that were followed and kept
   /// the path inside, or the refusal.
-  public static func judge(_ reads: [ToolPath], roots: [String], lookup: ([UInt8]) -> FileNode)
-    -> Result<[String], Denial>
-  {
-    if reads.isEmpty || Paths.isWholeTree(roots) { return .success([]) }
+  public static func judge(
+    _ reads: [ToolPath], overflow: Bool = false, roots: [String], lookup: ([UInt8]) -> FileNode
+  ) -> Result<[String], Denial> {
+    if Paths.isWholeTree(roots) { return .success([]) }
+    if overflow { return .failure(Denial(PathReason.tooManyComponents, "over \(maxLookups) in all")) }
+    if reads.isEmpty { return .success([]) }
+    // Counted before anything is built: one path may be long.
+    var parts = 0
+    for read in reads {
+      parts += Paths.componentCount(read.path)
+      if parts > maxLookups * 4 { return .failure(Denial(PathReason.tooManyComponents, "over \(maxLookups) in all")) }
+    }
     // A path that passes through no link is where its spelling says, which
     // the parser already found inside the roots; the roots themselves are
     // resolved only when some path did pass through a link.

@@ -117,6 +117,14 @@ public enum Paths {
     }
   }
 
+  /// The number of `/`-separated parts of a path (an upper bound on its
+  /// components), counted without building them.
+  public static func componentCount(_ path: [UInt8]) -> Int {
+    var n = 1
+    for b in path where b == UInt8(ascii: "/") { n += 1 }
+    return n
+  }
+
   /// True when the roots include `/` (the whole tree): a root with no
   /// components (`/`, `//`, `/./`), i.e. `components(root)?.isEmpty`.
   public static func isWholeTree(_ roots: [String]) -> Bool {

@@ -36,6 +36,9 @@ public struct ToolPlan: Equatable, Sendable {
   /// The paths the tool opens from its command line, for the symlink check
   /// (PathResolver.judge); empty when the roots are the whole tree.
   public var reads: [ToolPath]
+  /// More paths than the symlink check may look at (PathResolver.maxLookups
+  /// components in all): the check refuses.
+  public var readsOverflow = false
 
   public init(arguments: [String], needsSecludedBlock: Bool = false, reads: [ToolPath] = []) {
     self.arguments = arguments

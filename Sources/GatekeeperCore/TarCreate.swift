@@ -236,6 +236,12 @@ struct TarState {
   /// follows it, is allowed only when the roots are the whole tree, where
   /// nothing is recorded.
   private var reads: [ToolPath] = []
+  private var readComponents = 0
+  private var readsOverflow = false
+  /// The current `-C` directory was found inside the roots.
+  private var directoryInside = false
+  /// Its number of components (kept as it grows).
+  private var directoryParts = 0
 
   init(scope: RuleScope) { self.scope = scope }
 
@@ -312,7 +318,9 @@ struct TarState {
   func finish() throws(Denial) -> ToolPlan {
     guard creates > 0 else { throw Denial(TarReason.modeMissing) }
     guard archives == 1 else { throw Denial(TarReason.archiveMissing) }
-    return ToolPlan(arguments: arguments, needsSecludedBlock: false, reads: reads)
+    var plan = ToolPlan(arguments: arguments, needsSecludedBlock: false, reads: reads)
+    plan.readsOverflow = readsOverflow
+    return plan
   }
 
   /// `-C DIR`: DIR is relative to the previous `-C`. tar does not unquote it.
@@ -321,14 +329,22 @@ struct TarState {
     guard !TarValues.hasDotDot(bytes) else { throw Denial(TarReason.dotDot, shown) }
     if bytes.first == slash {
       directory = bytes
-    } else if let current = directory {
-      directory = current + [slash] + bytes
+      directoryParts = Paths.componentCount(bytes)
+      directoryInside = false
+    } else if directory != nil {
+      // In place: a request of thousands of relative steps stays linear.
+      directory!.append(slash)
+      directory!.append(contentsOf: bytes)
+      directoryParts += Paths.componentCount(bytes)
     }
     if scope.isWholeTree { return }
     guard let resolved = directory else { throw Denial(TarReason.relativePath, shown) }
+    // Below a directory inside the roots, a relative step (no `..`) is too.
+    if directoryInside && bytes.first != slash { return }
     guard TarValues.isInside(resolved, roots: scope.roots) else {
       throw Denial(TarReason.outsideRoots, shown)
     }
+    directoryInside = true
   }
 
   /// A file to archive: absolute, or relative to the current `-C`; judged
@@ -337,17 +353,29 @@ struct TarState {
     let bytes = unquote ? TarValues.unquoted(name) : Array(name.utf8)
     guard !TarValues.hasDotDot(bytes) else { throw Denial(TarReason.dotDot, name) }
     if scope.isWholeTree { return }
-    let path: [UInt8]
     if bytes.first == slash {
-      path = bytes
-    } else if let current = directory {
-      path = current + [slash] + bytes
+      guard TarValues.isInside(bytes, roots: scope.roots) else { throw Denial(TarReason.outsideRoots, name) }
+      read(bytes)
+      return
+    }
+    guard let current = directory else { throw Denial(TarReason.relativePath, name) }
+    // The directory was judged inside the roots when tar entered it.
+    if !readsOverflow && readComponents + directoryParts + Paths.componentCount(bytes) <= PathResolver.maxLookups {
+      read(current + [slash] + bytes)
     } else {
-      throw Denial(TarReason.relativePath, name)
+      readsOverflow = true
     }
-    guard TarValues.isInside(path, roots: scope.roots) else {
-      throw Denial(TarReason.outsideRoots, name)
+  }
+
+  /// Records a path for the symlink check, until the check's budget is spent
+  /// (then the plan says so and the check refuses without building more).
+  private mutating func read(_ path: [UInt8]) {
+    let n = Paths.componentCount(path)
+    if readsOverflow || readComponents + n > PathResolver.maxLookups {
+      readsOverflow = true
+      return
     }
+    readComponents += n
     reads.append(ToolPath(path, followsFinal: false))
   }
 }
