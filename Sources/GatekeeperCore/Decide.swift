@@ -95,11 +95,15 @@ public enum Gatekeeper {
     if invocation.program == .trueProbe { return .probe }
     // Parsed once for all the rules tried (see RsyncSender.Parses).
     var rsync = RsyncSender.Parses(commandLine: invocation.arguments)
+    var tar: TarCreate.Parsed? = nil
     return evaluate(invocation, request: request, policy: policy, lookup: lookup) { rule in
       switch invocation.program {
-      case .rsync: rsync.check(scope: rule.scope)
-      case .tar: TarCreate.check(invocation.arguments, scope: rule.scope)
-      case .trueProbe: .failure(Denial(CommandReason.unknownProgram))
+      case .rsync: return rsync.check(scope: rule.scope)
+      case .tar:
+        let parsed = tar ?? TarCreate.Parsed(invocation.arguments)
+        tar = parsed
+        return parsed.check(scope: rule.scope)
+      case .trueProbe: return .failure(Denial(CommandReason.unknownProgram))
       }
     }
   }

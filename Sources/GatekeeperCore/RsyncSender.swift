@@ -164,6 +164,8 @@ public enum RsyncSender {
     let block: [String]?
     var narrow: Parsed? = nil
     var whole: Parsed? = nil
+    /// What `finish` can reuse from one rule to the next.
+    var cache = FinishCache()
 
     public init(commandLine: [String], block: [String]? = nil) {
       self.commandLine = commandLine
@@ -185,8 +187,17 @@ public enum RsyncSender {
         return .success(
           ToolPlan(arguments: request.rebuilt(paths: [], confine: nil), needsSecludedBlock: true))
       }
-      return finish(request, scope: scope)
+      return finish(request, scope: scope, cache: &cache)
     }
+  }
+
+  /// The parts of `finish` that do not depend on the roots, kept across rules
+  /// (a request of thousands of paths under a policy of a thousand rules).
+  struct FinishCache {
+    /// Each path's problem that is not about the roots, in order.
+    var shapes: [RsyncReason?]? = nil
+    /// Built plans by (--confine-root, whole tree).
+    var plans: [(confine: String?, whole: Bool, plan: ToolPlan)] = []
   }
 
   /// The outcome of parsing a request: a denial, or the request to finish.
@@ -243,7 +254,13 @@ public enum RsyncSender {
     }
   }
 
-  private static func finish(_ request: RsyncRequest, scope: RuleScope) -> Result<ToolPlan, Denial>
+  private static func finish(_ request: RsyncRequest, scope: RuleScope) -> Result<ToolPlan, Denial> {
+    var cache = FinishCache()
+    return finish(request, scope: scope, cache: &cache)
+  }
+
+  private static func finish(_ request: RsyncRequest, scope: RuleScope, cache: inout FinishCache)
+    -> Result<ToolPlan, Denial>
   {
     let positionals = request.positionals
     guard positionals.first == "." else {
@@ -251,8 +268,10 @@ public enum RsyncSender {
     }
     let paths = Array(positionals.dropFirst())
     guard !paths.isEmpty else { return .failure(Denial(RsyncReason.noPath)) }
-    for path in paths {
-      if let reason = pathProblem(path, scope: scope) {
+    let shapes = cache.shapes ?? paths.map(shapeProblem)
+    cache.shapes = shapes
+    for (path, shape) in zip(paths, shapes) {
+      if let reason = shape ?? (Paths.isInside(path, roots: scope.roots) ? nil : .outsideRoots) {
         return .failure(Denial(reason, clip(path)))
       }
     }
@@ -271,12 +290,31 @@ public enum RsyncSender {
     }
     // The sender opens each path; beyond `DIR/` and `DIR/.` it follows a
     // final link for the base directory of --files-from (it changes into it).
+    let whole = scope.isWholeTree
+    if let known = cache.plans.first(where: { $0.confine == confine && $0.whole == whole }) {
+      return .success(known.plan)
+    }
     let filesFrom = request.options.contains { $0.hasPrefix("--files-from=") }
-    let reads = scope.isWholeTree ? [] : paths.map { ToolPath(Array($0.utf8), followsFinal: filesFrom) }
-    return .success(ToolPlan(arguments: request.rebuilt(paths: paths, confine: confine), reads: reads))
+    var plan = ToolPlan(arguments: request.rebuilt(paths: paths, confine: confine))
+    if !scope.isWholeTree {
+      // Built only up to the symlink check's budget (PathResolver.maxLookups).
+      var parts = 0
+      for path in paths {
+        let bytes = Array(path.utf8)
+        parts += Paths.componentCount(bytes)
+        if parts > PathResolver.maxLookups {
+          plan.readsOverflow = true
+          break
+        }
+        plan.reads.append(ToolPath(bytes, followsFinal: filesFrom))
+      }
+    }
+    if cache.plans.count < 8 { cache.plans.append((confine, whole, plan)) }
+    return .success(plan)
   }
 
-  static func pathProblem(_ path: String, scope: RuleScope) -> RsyncReason? {
+  /// What is wrong with a path whatever the roots.
+  static func shapeProblem(_ path: String) -> RsyncReason? {
     if hasControl(path) { return .controlCharacter }
     if path.hasPrefix("-") { return .optionAfterPaths }
     if path.hasPrefix("~") { return .tilde }
@@ -287,7 +325,6 @@ public enum RsyncSender {
     }
     if !path.hasPrefix("/") { return .relativePath }
     if Paths.hasDotDot(path) { return .dotDot }
-    if !Paths.isInside(path, roots: scope.roots) { return .outsideRoots }
     return nil
   }
 

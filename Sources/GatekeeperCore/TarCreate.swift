@@ -97,12 +97,63 @@ public enum TarCreate {
   /// `words` are the words after the program word, exactly as tokenized,
   /// e.g. `["-c","-v","-f","-","-C","/","--totals","."]`.
   public static func check(_ words: [String], scope: RuleScope) -> Result<ToolPlan, Denial> {
-    var state = TarState(scope: scope)
-    do {
-      try scan(try expandOldStyle(words), into: &state)
-      return .success(try state.finish())
-    } catch {
-      return .failure(error)
+    Parsed(words).check(scope: scope)
+  }
+
+  /// One request parsed once for every rule tried (Gatekeeper.decide): the
+  /// scan itself does not depend on the rule; what does (the roots, whether
+  /// they are the whole tree) is reduced to a few checks in request order,
+  /// judged per rule by `check(scope:)`, which returns exactly what a scan
+  /// with that scope would.
+  public struct Parsed {
+    let arguments: [String]
+    /// The rule-dependent checks, in request order (usually one or two: a
+    /// chain of relative `-C` steps and relative operands below a directory
+    /// already judged needs none).
+    let checks: [TarCheck]
+    /// What tar opens from the command line, the same for every rule whose
+    /// roots are not the whole tree (see TarPaths).
+    let reads: [ToolPath]
+    let readsOverflow: Bool
+    /// What the scan (or the final mode/archive check) refused, after the checks.
+    let failure: Denial?
+
+    public init(_ words: [String]) {
+      var state = TarState()
+      var failure: Denial? = nil
+      do throws(Denial) {
+        try scan(try expandOldStyle(words), into: &state)
+        try state.finish()
+      } catch {
+        failure = error
+      }
+      var paths = TarPaths()
+      for event in state.events { paths.add(event) }
+      arguments = state.arguments
+      checks = paths.checks
+      reads = paths.reads
+      readsOverflow = paths.readsOverflow
+      self.failure = failure
+    }
+
+    public func check(scope: RuleScope) -> Result<ToolPlan, Denial> {
+      let whole = scope.isWholeTree
+      for check in checks {
+        switch check {
+        case .wholeTreeOnly(let shown):
+          if !whole { return .failure(Denial(TarReason.followsSymlinks, shown)) }
+        case .relative(let shown):
+          if !whole { return .failure(Denial(TarReason.relativePath, shown)) }
+        case .inside(let path, let shown):
+          if !whole && !TarValues.isInside(path, roots: scope.roots) {
+            return .failure(Denial(TarReason.outsideRoots, shown))
+          }
+        }
+      }
+      if let failure { return .failure(failure) }
+      var plan = ToolPlan(arguments: arguments, needsSecludedBlock: false, reads: whole ? [] : reads)
+      plan.readsOverflow = !whole && readsOverflow
+      return .success(plan)
     }
   }
 
@@ -218,32 +269,26 @@ public enum TarCreate {
 private let dash = UInt8(ascii: "-")
 
 /// What the scan has seen so far, and the rebuilt argument list.
+/// What depends on the rule, in request order (see TarCreate.Parsed).
+enum TarEvent {
+  /// An option that follows symlinks: only when the roots are the whole tree.
+  case wholeTreeOnly(shown: String)
+  /// `-C DIR`, its `..`-free bytes.
+  case enter([UInt8], shown: String)
+  /// A file operand after tar's unquoting, `..`-free.
+  case operand([UInt8], shown: String)
+}
+
+/// What the scan has seen so far, and the rebuilt argument list. Nothing
+/// here depends on the rule: that is recorded in `events`.
 struct TarState {
-  let scope: RuleScope
   private(set) var arguments: [String] = []
+  private(set) var events: [TarEvent] = []
   private var creates = 0
   private var archives = 0
-  /// The directory relative operands are resolved against: the last `-C`
-  /// (relative ones joined to it); nil while it is the unknown login directory.
-  private var directory: [UInt8]?
   /// tar unquotes file operands (`\\`, `\n`, `\NNN`...) unless `--no-unquote`
   /// is in effect; both options apply, in order, to the names after them.
   private var unquote = true
-  /// What tar opens from the command line, for the symlink check: each
-  /// operand, joined to its -C directory (whose links tar follows when it
-  /// changes into it: they are not the last component; a -C with no operand
-  /// after it reads nothing). A final link is archived as a link; -h, which
-  /// follows it, is allowed only when the roots are the whole tree, where
-  /// nothing is recorded.
-  private var reads: [ToolPath] = []
-  private var readComponents = 0
-  private var readsOverflow = false
-  /// The current `-C` directory was found inside the roots.
-  private var directoryInside = false
-  /// Its number of components (kept as it grows).
-  private var directoryParts = 0
-
-  init(scope: RuleScope) { self.scope = scope }
 
   /// Judges one option and appends its canonical spelling; `shown` is the
   /// option as the client wrote it, for the audit detail.
@@ -288,12 +333,12 @@ struct TarState {
         throw Denial(TarReason.badValue, shown)
       }
     case .wholeTreeOnly:
-      guard scope.isWholeTree else { throw Denial(TarReason.followsSymlinks, shown) }
+      events.append(.wholeTreeOnly(shown: shown))
     case .tagName:
       guard TarValues.isPlainName(value ?? "") else { throw Denial(TarReason.tagNotName, shown) }
     case .ignoreFile:
       guard TarValues.isPlainName(value ?? "") else { throw Denial(TarReason.tagNotName, shown) }
-      guard scope.isWholeTree else { throw Denial(TarReason.followsSymlinks, shown) }
+      events.append(.wholeTreeOnly(shown: shown))
     }
     guard let name = option.names.first else {
       // Only -o has no long name (and no argument); it is kept as a letter.
@@ -314,37 +359,17 @@ struct TarState {
     }
   }
 
-  /// The plan, once every word was accepted.
-  func finish() throws(Denial) -> ToolPlan {
+  /// Once every word was accepted: exactly one `-c` ... and one archive.
+  func finish() throws(Denial) {
     guard creates > 0 else { throw Denial(TarReason.modeMissing) }
     guard archives == 1 else { throw Denial(TarReason.archiveMissing) }
-    var plan = ToolPlan(arguments: arguments, needsSecludedBlock: false, reads: reads)
-    plan.readsOverflow = readsOverflow
-    return plan
   }
 
   /// `-C DIR`: DIR is relative to the previous `-C`. tar does not unquote it.
   private mutating func enter(_ dir: String, _ shown: String) throws(Denial) {
     let bytes = Array(dir.utf8)
     guard !TarValues.hasDotDot(bytes) else { throw Denial(TarReason.dotDot, shown) }
-    if bytes.first == slash {
-      directory = bytes
-      directoryParts = Paths.componentCount(bytes)
-      directoryInside = false
-    } else if directory != nil {
-      // In place: a request of thousands of relative steps stays linear.
-      directory!.append(slash)
-      directory!.append(contentsOf: bytes)
-      directoryParts += Paths.componentCount(bytes)
-    }
-    if scope.isWholeTree { return }
-    guard let resolved = directory else { throw Denial(TarReason.relativePath, shown) }
-    // Below a directory inside the roots, a relative step (no `..`) is too.
-    if directoryInside && bytes.first != slash { return }
-    guard TarValues.isInside(resolved, roots: scope.roots) else {
-      throw Denial(TarReason.outsideRoots, shown)
-    }
-    directoryInside = true
+    events.append(.enter(bytes, shown: shown))
   }
 
   /// A file to archive: absolute, or relative to the current `-C`; judged
@@ -352,14 +377,79 @@ struct TarState {
   private mutating func checkOperand(_ name: String) throws(Denial) {
     let bytes = unquote ? TarValues.unquoted(name) : Array(name.utf8)
     guard !TarValues.hasDotDot(bytes) else { throw Denial(TarReason.dotDot, name) }
-    if scope.isWholeTree { return }
+    events.append(.operand(bytes, shown: name))
+  }
+}
+
+/// A rule-dependent check, in request order.
+enum TarCheck {
+  /// Refused unless the roots are the whole tree.
+  case wholeTreeOnly(shown: String)
+  /// A relative `-C` or operand before any absolute `-C`: refused unless the
+  /// roots are the whole tree.
+  case relative(shown: String)
+  /// Refused unless the path is inside the roots (or they are the whole tree).
+  case inside([UInt8], shown: String)
+}
+
+/// The scan's events reduced, once, to the rule-dependent checks and the
+/// paths tar will open (for the symlink check). A relative `-C` below a
+/// directory already checked needs no check of its own (no `..`: it stays
+/// inside), nor does a relative operand; the directory chain is built in
+/// place, so a request of thousands of steps stays linear.
+struct TarPaths {
+  private(set) var checks: [TarCheck] = []
+  /// The directory relative operands are resolved against: the last `-C`
+  /// (relative ones joined to it); nil while it is the unknown login directory.
+  private var directory: [UInt8]?
+  /// The current directory has a check (its absolute `-C` was recorded).
+  private var directoryChecked = false
+  /// Its number of components (kept as it grows).
+  private var directoryParts = 0
+  /// Each operand, joined to its -C directory (whose links tar follows when
+  /// it changes into it: they are not the last component; a -C with no
+  /// operand after it reads nothing). A final link is archived as a link;
+  /// -h, which follows it, is allowed only when the roots are the whole
+  /// tree, where none of this is used.
+  private(set) var reads: [ToolPath] = []
+  private var readComponents = 0
+  private(set) var readsOverflow = false
+
+  mutating func add(_ event: TarEvent) {
+    switch event {
+    case .wholeTreeOnly(let shown): checks.append(.wholeTreeOnly(shown: shown))
+    case .enter(let bytes, let shown): enter(bytes, shown)
+    case .operand(let bytes, let shown): operand(bytes, shown)
+    }
+  }
+
+  private mutating func enter(_ bytes: [UInt8], _ shown: String) {
     if bytes.first == slash {
-      guard TarValues.isInside(bytes, roots: scope.roots) else { throw Denial(TarReason.outsideRoots, name) }
+      directory = bytes
+      directoryParts = Paths.componentCount(bytes)
+      checks.append(.inside(bytes, shown: shown))
+      directoryChecked = true
+    } else if directory != nil {
+      // In place: a request of thousands of relative steps stays linear.
+      directory!.append(slash)
+      directory!.append(contentsOf: bytes)
+      directoryParts += Paths.componentCount(bytes)
+    } else {
+      checks.append(.relative(shown: shown))
+    }
+  }
+
+  private mutating func operand(_ bytes: [UInt8], _ name: String) {
+    if bytes.first == slash {
+      checks.append(.inside(bytes, shown: name))
       read(bytes)
       return
     }
-    guard let current = directory else { throw Denial(TarReason.relativePath, name) }
-    // The directory was judged inside the roots when tar entered it.
+    guard let current = directory, directoryChecked else {
+      checks.append(.relative(shown: name))
+      return
+    }
+    // The directory is judged inside the roots by its own check.
     if !readsOverflow && readComponents + directoryParts + Paths.componentCount(bytes) <= PathResolver.maxLookups {
       read(current + [slash] + bytes)
     } else {
