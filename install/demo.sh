@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gatekeeper live demo: a throwaway sshd on loopback, a backup key locked to
-# gatekeeper, a real rsync pull and tar backup through it, two attacks
-# refused, and the audit trail. Cleans up everything it started.
+# gatekeeper, a real rsync pull and tar backup through it, attacks refused
+# (a shell, tar's checkpoint action, a push, a symlink out of the tree), the
+# kernel confinement, and the audit trail. Cleans up everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -83,10 +84,18 @@ say "5. Attack: an rsync push (a write) into the client"
 run rsync -a -e "$ssh_cmd" "$work/data/etc-copy/" "$user@127.0.0.1:$work/scratch/" || echo "(refused, exit $?)"
 [ -z "$(ls -A "$work/scratch")" ] && echo "nothing was written to $work/scratch"
 
-say "6. The audit trail ($work/audit.jsonl)"
+say "6. Attack: a symbolic link inside the allowed tree that leads out of it"
+mkdir -p "$work/secrets" && echo "not for backup" > "$work/secrets/key"
+ln -s "$work/secrets" "$work/data/etc-copy/escape"
+run rsync -a -e "$ssh_cmd" "$user@127.0.0.1:$work/data/etc-copy/escape/" "$work/restore/escape/" || echo "(refused, exit $?)"
+[ ! -e "$work/restore/escape/key" ] && echo "nothing outside the roots was read"
+echo "and behind the parsers, the kernel (Landlock) confines what runs:"
+run "$bin" check --policy "$work/gatekeeper.policy" "rsync --server --sender -logDtpre.iLsfxCIvu . $work/data/etc-copy/"
+
+say "7. The audit trail ($work/audit.jsonl)"
 cat "$work/audit.jsonl"
 if "$bin" report "$work/audit.jsonl" >/dev/null 2>&1; then
-  say "7. gatekeeper report"
+  say "8. gatekeeper report"
   "$bin" report "$work/audit.jsonl"
 fi
 say "Done; cleaning up"
