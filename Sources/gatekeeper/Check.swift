@@ -1,6 +1,7 @@
 // `gatekeeper check`: the real decision path, printed instead of executed.
 // Never execs, never logs. Exit 0 allow, 1 deny, 64 usage, 78 policy.
 
+import CSystem
 import GatekeeperCore
 import Glibc
 
@@ -18,6 +19,9 @@ enum Check {
       exit(f.reason.exitCode)
     }
     checkPrograms(policy, path: options.policy)
+    if let problem = logProblem(policy.log) {
+      Sys.writeErr("gatekeeper: warning: \(problem) (a real call would refuse: log-unsafe\(policy.log.fileRequired ? "" : "; required=no: syslog only"))\n")
+    }
     if options.sudo && policy.log.syslogFacility == nil {
       // The backup account's gatekeeper hands refusals to root, except those
       // it cannot put into words; with syslog off they are recorded only if
@@ -87,6 +91,20 @@ enum Check {
     guard !errors.isEmpty else { return }
     for line in errors { Sys.writeErr(line + "\n") }
     exit(RuntimeReason.policyUnsafe.exitCode)
+  }
+
+  /// Why the audit file could not be trusted by a real call, judged as
+  /// Audit.writeFile judges it but without creating it.
+  static func logProblem(_ log: LogSettings) -> String? {
+    guard let path = log.file else { return nil }
+    switch Trust.open(path, flags: GK_O_PATH, followLinks: false, what: "log file") {
+    case .success(let opened):
+      close(opened.fd)
+      return Trust.fileProblem(opened.st, what: "log file \(path)")
+    case .failure(let f):
+      // A missing file is created by the first call, if its directory is there.
+      return f.onlyFileMissing ? nil : f.message
+    }
   }
 
   /// `check --examples`: every `# expect` line of the policy file, decided

@@ -15,6 +15,8 @@ import Glibc
 struct TrustFailure: Error {
   /// The path or one of its directories does not exist.
   var missing: Bool
+  /// Only the last component is missing (its directory chain is trusted).
+  var onlyFileMissing = false
   /// One line: which path and why.
   var message: String
 }
@@ -60,7 +62,12 @@ enum Trust {
       // A symbolic link: O_NOFOLLOW refused it (ELOOP), or O_PATH opened it.
       var isLink = nfd < 0 && err == ELOOP
       if nfd < 0 && !isLink {
-        return fail(err == ENOENT, (last ? "" : "\(walkedParts.isEmpty ? "" : walked)/\(part): ") + Sys.errorText(err))
+        var f = fail(err == ENOENT, (last ? "" : "\(walkedParts.isEmpty ? "" : walked)/\(part): ") + Sys.errorText(err))
+        if case .failure(var e) = f, last && err == ENOENT {
+          e.onlyFileMissing = true
+          f = .failure(e)
+        }
+        return f
       }
       if nfd >= 0 {
         guard fstat(nfd, &st) == 0 else {

@@ -139,6 +139,9 @@ struct TrustTests {
     #expect(r.status == 1, "\(r)")
     #expect(r.err.hasPrefix("gatekeeper: the audit log is not safe to write"), "\(r.err)")
     #expect(!Files.exists(sub + "/audit.jsonl") || how != "linked-directory")
+    // check says why, without refusing the policy
+    let c = try Gatekeeper.run(["check", "--policy", s.policy])
+    #expect(c.status == 0 && c.err.contains("warning: log file") && c.err.contains("log-unsafe"), "\(c)")
     // required=no: the call goes on (the record goes to syslog only)
     try Self.logPolicy(s, log: log, required: false)
     #expect(try Self.forced(s.policy).status == 0)
