@@ -18,7 +18,17 @@ if ! bash install/deps.sh test; then
   fi
   echo "(going on: suites that need what is missing will say so and skip)" >&2
 fi
-[[ $(id -u) == 0 ]] && mkdir -p /run/sshd
+if [[ $(id -u) == 0 ]]; then mkdir -p /run/sshd; fi
+
+echo "== shellcheck (every shell script)"
+if command -v shellcheck >/dev/null; then
+  git ls-files -- '*.sh' .ci/run 2>/dev/null | xargs -r shellcheck
+elif [[ ${CI:-} == true ]]; then
+  echo "CI: shellcheck is missing" >&2
+  exit 1
+else
+  echo "(shellcheck not installed: skipped; install/deps.sh test installs it)"
+fi
 
 echo "== building"
 swift build 2>&1 | tail -n 20

@@ -20,8 +20,10 @@ flags=(
   # at first use: about 165,000 fewer instructions per call
   # (Tests/Bench/run.sh builds through this script).
   -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
-  ${SWIFT_BUILD_FLAGS:-}
 )
+# SWIFT_BUILD_FLAGS: extra words, split on blanks.
+read -r -a extra <<<"${SWIFT_BUILD_FLAGS:-}"
+flags+=("${extra[@]}")
 
 echo "== swift build ${flags[*]}"
 if ! swift build "${flags[@]}" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write)' || true; }; then

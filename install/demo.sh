@@ -22,7 +22,7 @@ work=$(mktemp -d /tmp/gatekeeper-demo.XXXXXX)
 chmod 700 "$work"
 sshd_pid=""
 cleanup() {
-  [ -n "$sshd_pid" ] && kill "$sshd_pid" 2>/dev/null || true
+  if [ -n "$sshd_pid" ]; then kill "$sshd_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -13,7 +13,7 @@ demo_packages=(openssh-server openssh-client rsync)
 # the servers and tools the end-to-end tests drive for real
 test_packages=(
   openssh-server openssh-client rsync tar sudo rsyslog mandoc gzip zstd xz-utils
-  file binutils perl jq chromium python3-venv time util-linux gcc libc6-dev
+  file binutils perl jq chromium python3-venv time util-linux gcc libc6-dev shellcheck
   backuppc backuppc-rsync rsnapshot dirvish rsbackup
 )
 # ansible-core for the Ansible role test comes from PyPI into this venv

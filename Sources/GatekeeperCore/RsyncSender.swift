@@ -193,11 +193,18 @@ public enum RsyncSender {
 
   /// The parts of `finish` that do not depend on the roots, kept across rules
   /// (a request of thousands of paths under a policy of a thousand rules).
+  /// (Plain fields, no new generic containers: their runtime set-up would
+  /// cost more than one rule's work on the per-call path.)
   struct FinishCache {
-    /// Each path's problem that is not about the roots, in order.
-    var shapes: [RsyncReason?]? = nil
-    /// Built plans by (--confine-root, whole tree).
-    var plans: [(confine: String?, whole: Bool, plan: ToolPlan)] = []
+    var shaped = false
+    /// The first path with a problem that is not about the roots (its index,
+    /// or the number of paths), and that problem.
+    var firstShape = 0
+    var firstShapeReason: RsyncReason? = nil
+    /// The last plan built, for its --confine-root and whole-tree flag.
+    var plan: ToolPlan? = nil
+    var planConfine: String? = nil
+    var planWhole = false
   }
 
   /// The outcome of parsing a request: a denial, or the request to finish.
@@ -268,12 +275,24 @@ public enum RsyncSender {
     }
     let paths = Array(positionals.dropFirst())
     guard !paths.isEmpty else { return .failure(Denial(RsyncReason.noPath)) }
-    let shapes = cache.shapes ?? paths.map(shapeProblem)
-    cache.shapes = shapes
-    for (path, shape) in zip(paths, shapes) {
-      if let reason = shape ?? (Paths.isInside(path, roots: scope.roots) ? nil : .outsideRoots) {
-        return .failure(Denial(reason, clip(path)))
+    if !cache.shaped {
+      cache.shaped = true
+      cache.firstShape = paths.count
+      for (i, path) in paths.enumerated() {
+        if let reason = shapeProblem(path) {
+          cache.firstShape = i
+          cache.firstShapeReason = reason
+          break
+        }
       }
+    }
+    // In order: a path outside the roots before the first malformed one is
+    // what a path-by-path check reports first.
+    for path in paths[..<cache.firstShape] where !Paths.isInside(path, roots: scope.roots) {
+      return .failure(Denial(RsyncReason.outsideRoots, clip(path)))
+    }
+    if let reason = cache.firstShapeReason {
+      return .failure(Denial(reason, clip(paths[cache.firstShape])))
     }
     var confine: String? = nil
     if scope.confineRoot && !scope.isWholeTree {
@@ -291,9 +310,7 @@ public enum RsyncSender {
     // The sender opens each path; beyond `DIR/` and `DIR/.` it follows a
     // final link for the base directory of --files-from (it changes into it).
     let whole = scope.isWholeTree
-    if let known = cache.plans.first(where: { $0.confine == confine && $0.whole == whole }) {
-      return .success(known.plan)
-    }
+    if let known = cache.plan, cache.planConfine == confine, cache.planWhole == whole { return .success(known) }
     let filesFrom = request.options.contains { $0.hasPrefix("--files-from=") }
     var plan = ToolPlan(arguments: request.rebuilt(paths: paths, confine: confine))
     if !scope.isWholeTree {
@@ -309,7 +326,9 @@ public enum RsyncSender {
         plan.reads.append(ToolPath(bytes, followsFinal: filesFrom))
       }
     }
-    if cache.plans.count < 8 { cache.plans.append((confine, whole, plan)) }
+    cache.plan = plan
+    cache.planConfine = confine
+    cache.planWhole = whole
     return .success(plan)
   }
 

@@ -26,7 +26,7 @@ cat "$data" > /dev/null # warm the page cache
 # "WALL CPU" seconds of the fastest of three runs of "$@" (stdout to a
 # file: grep stops at the first match when it writes to /dev/null)
 best() {
-  local best_wall= best_cpu=
+  local best_wall="" best_cpu=""
   for _ in 1 2 3; do
     /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" > "$work/out"
     read -r wall user sys < "$work/time"

@@ -16,7 +16,6 @@
 # namespace (BENCH_SYSLOG=none: no daemon, /dev/log absent).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-repo=$PWD
 export PATH="/opt/swift/usr/bin:$PATH"
 runs=${1:-300}
 W=${BENCH_DIR:-/var/tmp/gk-bench}
@@ -105,7 +104,7 @@ fi
 inns() { "$@"; }
 RSYSLOG_PID=""
 cleanup() {
-  [[ -n $RSYSLOG_PID ]] && kill "$RSYSLOG_PID" 2>/dev/null || true
+  if [[ -n $RSYSLOG_PID ]]; then kill "$RSYSLOG_PID" 2>/dev/null || true; fi
   rm -rf "$W/tree" "$W/dst"
 }
 trap cleanup EXIT
@@ -119,6 +118,7 @@ EOF
   RSYSLOG_PID=$!
   for _ in $(seq 50); do [[ -S $W/log.sock ]] && break; sleep 0.1; done
   inns() {
+    # shellcheck disable=SC2016 # the inner sh expands $0 and $@, not this one
     unshare -m --propagation private sh -c '
       mount -t tmpfs -o mode=755 none /dev &&
       mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/zero c 1 5 &&
@@ -154,9 +154,16 @@ instr() { # NAME STDIN CMD...
   [[ $1 == "$GK" ]] && set -- "$W/gatekeeper-unstripped" "${@:2}"
   inns valgrind --tool=callgrind --dump-before=execve --dump-before=gk_execveat --callgrind-out-file="$W/cg/$name.%p" "$@" \
     <"${input/#-//dev/null}" >/dev/null 2>"$W/cg/$name.log" || true
-  local f
-  f=$(ls "$W/cg/$name".*.1 2>/dev/null | head -n 1 || true)
-  [[ -n $f ]] || f=$(ls "$W/cg/$name".[0-9]* | grep -v '\.log$' | head -n 1)
+  local f="" c
+  # the dump before the exec (NAME.PID.1), else the whole run (NAME.PID)
+  for c in "$W/cg/$name".*.1; do
+    if [[ -e $c ]]; then f=$c; break; fi
+  done
+  if [[ -z $f ]]; then
+    for c in "$W/cg/$name".[0-9]*; do
+      if [[ $c != *.log ]]; then f=$c; break; fi
+    done
+  fi
   { grep -E '^(summary|totals):' "$f" || echo "x 0"; } | head -n 1 | awk '{print $2}'
 }
 
@@ -244,7 +251,7 @@ size_stripped=$(stat -c %s "$GK")
 
 echo
 echo "gatekeeper benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r), $(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release)"
 echo "tools: $(swift --version 2>&1 | head -n 1 | sed 's/ (.*//'), $(rsync --version | head -n 1 | awk '{print "rsync " $3}'), hyperfine $(hyperfine --version | awk '{print $2}'), $runs runs per case"
 echo "$syslog_note; audit file lines written: $audit_lines, syslog lines: $syslog_lines"
 echo "confinement: $confined_lines allow records say landlock-N, $unconfined_lines say none (the 'unconfined' policy, and every run under valgrind 3.19, which does not implement the Landlock system calls: its instruction counts leave out building the ruleset)"
@@ -284,5 +291,9 @@ EOF
 echo "$tp_note"
 echo
 echo "top functions of the allowed call (callgrind_annotate, unstripped binary, up to the exec):"
-f=$(ls "$W"/cg/allow10.*.1 | head -n 1)
+f=""
+for c in "$W"/cg/allow10.*.1; do
+  f=$c
+  break
+done
 callgrind_annotate --inclusive=no "$f" 2>/dev/null | sed -n '/^Ir/,$p' | sed -n '3,14p' | cut -c1-140

@@ -67,7 +67,10 @@ resolve() {
       [ -n "$value" ] || { echo "reasons.sh: cannot resolve $whole" >&2; exit 1; }
       line=${line//"$whole"/$value}
     done
+    # (single-quoted backslashes are meant: they unescape Swift string text)
+    # shellcheck disable=SC1003
     out=${line//'\"'/'"'}
+    # shellcheck disable=SC1003
     out=${out//'\\'/'\'}
     printf '%s\n' "$out"
   done
@@ -103,6 +106,7 @@ mdoc() {
       echo ".Ss $(title "$f")"
       echo ".Bl -tag -width Ds"
     fi
+    # shellcheck disable=SC1003 # a backslash becomes mdoc's \e
     msg=${msg//'\'/'\e'}
     case "$msg" in .* | \'*) msg="\\&$msg" ;; esac
     echo ".It Cm $code"
@@ -119,7 +123,7 @@ section() {
 
 # The page with its generated section replaced by fresh text.
 updated() {
-  grep -qxF "$begin" "$page" && grep -qxF "$end" "$page" || {
+  { grep -qxF "$begin" "$page" && grep -qxF "$end" "$page"; } || {
     echo "reasons.sh: $page lacks the BEGIN/END REASONS markers" >&2
     exit 1
   }

@@ -51,7 +51,7 @@ now() { date +%s.%N; }
 t0=$(now)
 "$bin/BackupPC" -d
 for _ in $(seq 100); do [ -S "$out/run/BackupPC.sock" ] && break; sleep 0.1; done
-stop() { [ -f "$out/run/BackupPC.pid" ] && kill "$(cat "$out/run/BackupPC.pid")" 2>/dev/null || true; }
+stop() { if [ -f "$out/run/BackupPC.pid" ]; then kill "$(cat "$out/run/BackupPC.pid")" 2>/dev/null || true; fi; }
 trap stop EXIT
 trap 'stop; exit 1' INT TERM
 t1=$(now)
