@@ -147,7 +147,7 @@ enum Check {
 
   /// First line `allow ...` or `deny CODE: message`; then details.
   static func render(
-    _ decision: Decision, policyPath: String, confine: Confine.Plan? = nil, mode: ConfineMode = .auto
+    _ decision: Decision, policyPath: String, confine: Confine.Plan?, mode: ConfineMode
   ) -> String {
     switch decision {
     case .probe:

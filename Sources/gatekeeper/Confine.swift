@@ -39,7 +39,7 @@ enum Confine {
   /// The plan for `rule` under `mode`. `.failure` means the call must not
   /// run: confinement is required and unavailable, or building the
   /// ruleset failed (which never falls back to running unconfined).
-  static func plan(_ rule: Rule, mode: ConfineMode, build: Bool = true) -> Result<Plan, ConfineError> {
+  static func plan(_ rule: Rule, mode: ConfineMode) -> Result<Plan, ConfineError> {
     if mode == .off { return .success(Plan(summary: "none (policy: confine landlock=off)")) }
     let abi: Int
     switch kernelABI() {
@@ -50,7 +50,6 @@ enum Confine {
     }
     var ruleset = LandlockRuleset(rule: rule, abi: abi)
     ruleset.grants = present(ruleset.grants)
-    guard build else { return .success(Plan(summary: ruleset.label, ruleset: ruleset)) }
     return create(ruleset).map { Plan(fd: $0, summary: ruleset.label, ruleset: ruleset) }
   }
 
