@@ -25,7 +25,8 @@ public enum RsyncArgument: Equatable, Sendable {
   case signedNumber
   /// rsync's size syntax, not zero: `--max-alloc=4G`, `1.5g`, `8MiB+1`.
   case nonZeroSize
-  /// An iconv charset name: letters, digits, `._:+-`, at most 64: `latin1`.
+  /// An iconv charset name (letters, digits, `._:+-`, at most 64:
+  /// `latin1`), or `.`, the locale's own charset (`--iconv=.`).
   case charset
   /// One or two checksum names joined by `,`: `md5`, `xxh128,md5`, `auto`.
   case checksumNames
@@ -38,6 +39,15 @@ public enum RsyncArgument: Equatable, Sendable {
   case dashOnly
   /// A `--skip-compress` suffix list: `gz/jpg/mp[34]/7z`.
   case suffixList
+  /// A value the sender never uses (`--backup-dir`, which a pull client
+  /// sends as two words, `--backup-dir DIR`): any text but `!` (popt
+  /// would splice the next word in for `!#:+`), at most 4,096 bytes. The
+  /// next word is its value when it is not attached with `=`, as popt
+  /// takes it, whatever it starts with.
+  case ignoredPath
+  /// A `--suffix` the sender never uses: 1 to 255 bytes, no `/` (rsync
+  /// refuses those) and no `!`.
+  case suffix
   /// A value the gatekeeper never accepts (the option is denied anyway).
   case text
 }
@@ -147,7 +157,7 @@ extension RsyncOption {
     o("no-g", nil, .none, unneeded),
     o(nil, "D", .none, allow),
     o("no-D", nil, .none, unneeded),
-    o("devices", nil, .none, unneeded),
+    o("devices", nil, .none, allow),
     o("no-devices", nil, .none, unneeded),
     o("copy-devices", nil, .none, .deny(.copyDevices)),
     o("write-devices", nil, .none, recv),
@@ -278,11 +288,12 @@ extension RsyncOption {
     o("no-i", nil, .none, cli),
     o("bwlimit", nil, .number, allow),
     o("no-bwlimit", nil, .none, unneeded),
-    // Backups: the receiver's business.
-    o("backup", "b", .none, recv),
+    // Backups: the receiver's business, but a pull client sends them too
+    // (`-b`, `--backup-dir DIR`, `--suffix=S`); the sender ignores them.
+    o("backup", "b", .none, allow),
     o("no-backup", nil, .none, unneeded),
-    o("backup-dir", nil, .text, recv),
-    o("suffix", nil, .text, recv),
+    o("backup-dir", nil, .ignoredPath, allow),
+    o("suffix", nil, .suffix, allow),
     o("list-only", nil, .none, allow),
     // Batch files.
     o("read-batch", nil, .text, .deny(.batch)),
@@ -329,7 +340,11 @@ extension RsyncOption {
     o("no-8", nil, .none, cli),
     o("mkpath", nil, .none, recv),
     o("no-mkpath", nil, .none, unneeded),
-    o("qsort", nil, .none, unneeded),
+    // `--qsort` picks the sort routine. rsync 3.5.0's client sends it as
+    // `--use-qsort`, a name its own server does not know; the gatekeeper
+    // passes the request on under the name the server reads.
+    o("qsort", nil, .none, allow),
+    o("use-qsort", nil, .none, .same("qsort")),
     o("copy-as", nil, .text, .deny(.copyAs)),
     o("address", nil, .text, cli),
     o("port", nil, .text, cli),
@@ -355,7 +370,7 @@ extension RsyncOption {
 
   /// Letters of a rebuilt cluster, in the order rsync's `server_options()`
   /// writes them, so the rebuilt cluster of a real client is its own.
-  static let clusterOrder: [Character] = Array("vqunldLkWHogDtUNpAXrcCIRxSz")
+  static let clusterOrder: [Character] = Array("vqbunldLkWHogDtUNpAXrcCIRxSz")
 
   /// Allowed long options that turn a cluster letter back off. Letters go
   /// first in the rebuilt argv, so such an option may not precede its letter.
@@ -402,12 +417,23 @@ extension RsyncArgument {
     let bytes = Array(value.utf8)
     switch self {
     case .none, .text: return .badValue
+    case .ignoredPath:
+      guard (1...4096).contains(bytes.count), !bytes.contains(UInt8(ascii: "!")) else {
+        return .badValue
+      }
+      return nil
+    case .suffix:
+      guard (1...255).contains(bytes.count),
+        !bytes.contains(where: { $0 == UInt8(ascii: "!") || $0 == UInt8(ascii: "/") })
+      else { return .badValue }
+      return nil
     case .number: return Self.isNumber(bytes[...]) ? nil : .badValue
     case .signedNumber:
       let digits = bytes.first == UInt8(ascii: "-") ? bytes.dropFirst() : bytes[...]
       return Self.isNumber(digits) ? nil : .badValue
     case .nonZeroSize: return Self.sizeProblem(bytes)
     case .charset:
+      if value == "." { return nil }
       guard (1...64).contains(bytes.count), bytes.first.map(Self.isAlnum) == true,
         bytes.allSatisfy({ Self.isAlnum($0) || "._:+-".utf8.contains($0) })
       else { return .badValue }

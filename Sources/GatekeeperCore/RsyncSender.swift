@@ -459,11 +459,17 @@ struct RsyncRequest {
         index = words.index(after: index)
         continue
       }
-      let denial =
-        word.hasPrefix("--")
-        ? parseLong(word, wholeTree: wholeTree)
-        : parseCluster(word, first: index == firstCluster, wholeTree: wholeTree)
-      if let denial { return denial }
+      if word.hasPrefix("--") {
+        let next = index + 1 < words.endIndex ? words[index + 1] : nil
+        switch parseLong(word, next: next, wholeTree: wholeTree) {
+        case .failure(let denial): return denial
+        case .success(let tookNext): index += tookNext ? 2 : 1
+        }
+        continue
+      }
+      if let denial = parseCluster(word, first: index == firstCluster, wholeTree: wholeTree) {
+        return denial
+      }
       index += 1
     }
     positionals = Array(words[index...])
@@ -473,24 +479,35 @@ struct RsyncRequest {
     return nil
   }
 
-  private mutating func parseLong(_ word: String, wholeTree: Bool) -> Denial? {
+  /// One long option; `next` is the word after it. Succeeds with whether
+  /// the option took `next` as its value (only `--backup-dir DIR`, the
+  /// one split value a pull client sends).
+  private mutating func parseLong(_ word: String, next: String?, wholeTree: Bool)
+    -> Result<Bool, Denial>
+  {
     let body = word.dropFirst(2)
     let name = body.prefix { $0 != "=" }
     let value: Substring? =
       name.endIndex < body.endIndex ? body[body.index(after: name.endIndex)...] : nil
     guard let row = RsyncOption.long(name)?.resolved else {
       let known = !name.isEmpty && RsyncOption.table.contains { $0.long?.hasPrefix(name) ?? false }
-      return Denial(known ? RsyncReason.abbreviation : .unknownOption, RsyncSender.clip(word))
+      return .failure(
+        Denial(known ? RsyncReason.abbreviation : .unknownOption, RsyncSender.clip(word)))
     }
     if let reason = Self.refusal(row, wholeTree: wholeTree) {
-      return Denial(reason, RsyncSender.clip(word))
+      return .failure(Denial(reason, RsyncSender.clip(word)))
     }
     guard row.argument != .none else {
-      if value != nil { return Denial(RsyncReason.unwantedValue, RsyncSender.clip(word)) }
-      return add(row)
+      if value != nil { return .failure(Denial(RsyncReason.unwantedValue, RsyncSender.clip(word))) }
+      return add(row).map(Result.failure) ?? .success(false)
     }
-    guard let value else { return Denial(RsyncReason.splitValue, RsyncSender.clip(word)) }
-    return add(row, value: value, word: word)
+    if let value {
+      return add(row, value: value, word: word).map(Result.failure) ?? .success(false)
+    }
+    guard row.argument == .ignoredPath, let next else {
+      return .failure(Denial(RsyncReason.splitValue, RsyncSender.clip(word)))
+    }
+    return add(row, value: next[...], word: word + " " + next).map(Result.failure) ?? .success(true)
   }
 
   private mutating func parseCluster(_ word: String, first: Bool, wholeTree: Bool) -> Denial? {
@@ -523,18 +540,24 @@ struct RsyncRequest {
           return Denial(RsyncReason.valueInCluster, RsyncSender.clip(word))
         }
         if let reason = Self.refusal(row, wholeTree: wholeTree) {
-          return Denial(reason, RsyncSender.clip(word))
+          return Denial(reason, Self.letterDetail(letter, word))
         }
         if rest.isEmpty { return Denial(RsyncReason.splitValue, RsyncSender.clip(word)) }
         return add(row, value: rest, word: word)
       }
       if let reason = Self.refusal(row, wholeTree: wholeTree) {
-        return Denial(reason, RsyncSender.clip(word))
+        return Denial(reason, Self.letterDetail(letter, word))
       }
       if let denial = add(row) { return denial }
       index = letters.index(after: index)
     }
     return nil
+  }
+
+  /// A refused letter named on its own, then the word it came in:
+  /// `-L in -lLogDtpre.iLsfxCIvu`.
+  static func letterDetail(_ letter: Character, _ word: String) -> String {
+    "-\(letter) in " + RsyncSender.clip(word)
   }
 
   /// The table's verdict for this request, nil when allowed.

@@ -562,23 +562,3 @@ func tarRebuildIsStable(_ row: String) throws {
     }
   }
 }
-
-/// Reads a file under Fixtures/ next to this source file.
-private func readFixture(_ name: String) -> String? {
-  #if canImport(Glibc)
-    let here = #filePath
-    guard let cut = here.lastIndex(of: "/") else { return nil }
-    guard let file = fopen(String(here[..<cut]) + "/Fixtures/" + name, "r") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-      let n = fread(&buffer, 1, buffer.count, file)
-      if n <= 0 { break }
-      bytes += buffer[0..<n]
-    }
-    return String(decoding: bytes, as: UTF8.self)
-  #else
-    return nil
-  #endif
-}

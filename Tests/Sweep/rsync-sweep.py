@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""The rsync option sweep: every row of rsync-options.tsv as a real pull.
+
+    python3 Tests/Sweep/rsync-sweep.py [--rsync PATH] [--out FILE]
+
+For each row (each option of `rsync --help`, with sample values) a real
+rsync client pulls a small tree through rsync-shim.py, plainly and with -s;
+the shim records what the client sent to the server (the command line and,
+with -s, the secluded argument block) and runs that server directly. The
+result is the fixture the tests judge (default
+Tests/GatekeeperCoreTests/Fixtures/rsync-sweep.tsv), one line per pull:
+
+    option  args  mode  status  expect  command  block
+
+`status` is the client's exit status on the direct pull; `command` is the
+command as sshd would hand it to a forced command (null when the client
+started no server), `block` the secluded words joined by U+001F (empty
+without -s); both JSON-escaped, the sweep's scratch directory written as
+`{scratch}` (the tree pulled is `{scratch}/tree/`). `expect` is the
+options file's verdict; `A|B` gives plain and secluded pulls their own.
+The unit tests judge every line with the core; the end-to-end sweep repeats
+every pull through a real sshd and gatekeeper. Re-sweep after an rsync
+upgrade; a row whose option is new to the help, or whose verdict is `?`,
+stops the sweep.
+"""
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+OPTIONS = os.path.join(HERE, "rsync-options.tsv")
+SHIM = os.path.join(HERE, "rsync-shim.py")
+FIXTURE = os.path.join(ROOT, "Tests/GatekeeperCoreTests/Fixtures/rsync-sweep.tsv")
+
+
+def help_keys(rsync):
+    """The first spelling of each option line of `rsync --help`."""
+    text = subprocess.run([rsync, "--help"], capture_output=True, text=True).stdout
+    keys, started = [], False
+    for line in text.splitlines():
+        if line.startswith("Options"):
+            started = True
+            continue
+        if started and line.startswith("-"):
+            keys.append(line.split()[0].rstrip(","))
+    return keys
+
+
+def read_rows():
+    rows = []
+    with open(OPTIONS, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if line.startswith("#") or not line.strip():
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) != 4:
+                sys.exit(f"{OPTIONS}:{number}: want 4 tab-separated columns, got {len(cols)}")
+            rows.append((number, *cols))
+    return rows
+
+
+def make_tree(root):
+    os.makedirs(os.path.join(root, "sub/deep"))
+    for name, text in [("a.txt", "alpha\n"), ("sub/b.txt", "beta\n" * 100), ("sub/deep/c.gz", "c")]:
+        with open(os.path.join(root, name), "w") as f:
+            f.write(text)
+    os.symlink("a.txt", os.path.join(root, "link"))
+    os.link(os.path.join(root, "a.txt"), os.path.join(root, "hard.txt"))
+    os.mkfifo(os.path.join(root, "fifo"))
+
+
+def pull(rsync, args, secluded, tree, work):
+    """One pull through the shim: (exit status, command, block words, stderr)."""
+    record = os.path.join(work, "record")
+    words = [w.replace("{work}", work) for w in shlex.split(args)]
+    argv = [rsync] + words + (["-s"] if secluded else [])
+    argv += ["-e", SHIM, "sweep:" + tree + "/", os.path.join(work, "dest") + "/"]
+    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "GK_SWEEP_RECORD": record}
+    try:
+        done = subprocess.run(argv, cwd=work, env=env, capture_output=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+        status, err = done.returncode, done.stderr.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        status, err = "timeout", ""
+    command, block = None, []
+    if os.path.exists(record):
+        data = open(record, "rb").read()
+        first, _, rest = data.partition(b"\n")
+        command = first.decode()
+        block = [w.decode() for w in rest.split(b"\0")[:-2]] if rest else []
+    return status, command, block, err
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rsync", default="/usr/bin/rsync")
+    parser.add_argument("--out", default=FIXTURE)
+    parser.add_argument("--show", action="store_true", help="print each pull, write nothing")
+    parser.add_argument("--only", help="with --show: only rows whose option contains this")
+    opts = parser.parse_args()
+
+    rows = read_rows()
+    keys = help_keys(opts.rsync)
+    missing = [k for k in keys if k not in {r[1] for r in rows}]
+    if missing:
+        sys.exit("rsync --help lists options the sweep has no row for: " + " ".join(missing))
+    version = subprocess.run([opts.rsync, "--version"], capture_output=True, text=True)
+    version = version.stdout.splitlines()[0]
+
+    scratch = tempfile.mkdtemp(prefix="gk-sweep-")
+    try:
+        tree = os.path.join(scratch, "tree")
+        out = [f"# Generated by Tests/Sweep/rsync-sweep.py from {version}; do not edit.",
+               "# option\targs\tmode\tstatus\texpect\tcommand\tblock"]
+        for number, key, args, expect, _why in rows:
+            if opts.show and opts.only and opts.only not in key:
+                continue
+            for secluded in (False, True):
+                shutil.rmtree(tree, ignore_errors=True)
+                make_tree(tree)
+                work = os.path.join(scratch, "work")
+                shutil.rmtree(work, ignore_errors=True)
+                os.makedirs(work)
+                with open(os.path.join(work, "list"), "w") as f:
+                    f.write("a.txt\nsub/b.txt\n")
+                with open(os.path.join(work, "list0"), "w") as f:
+                    f.write("a.txt\0sub/b.txt\0")
+                status, command, block, err = pull(opts.rsync, args, secluded, tree, work)
+                mode = "secluded" if secluded else "plain"
+                if opts.show:
+                    last = err.strip().splitlines()[-1:] if status != 0 else []
+                    print(f"{number}\t{key}\t{args}\t{mode}\t{status}\t{expect}\t{command}\t{block}\t{last}")
+                    continue
+                if expect == "?":
+                    sys.exit(f"{OPTIONS}:{number}: {key}: no verdict yet")
+                if command is None and expect.split("|")[secluded if "|" in expect else 0] != "none":
+                    sys.exit(f"{OPTIONS}:{number}: {key}: the client started no server; "
+                             f"the verdict should be none ({err.strip()})")
+                def stable(text):
+                    return text.replace(scratch, "{scratch}")
+                out.append("\t".join([
+                    key, args, mode, str(status), expect,
+                    json.dumps(command and stable(command), ensure_ascii=False),
+                    json.dumps(stable("\x1f".join(block)), ensure_ascii=False),
+                ]))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if not opts.show:
+        with open(opts.out, "w", encoding="utf-8") as f:
+            f.write("\n".join(out) + "\n")
+        print(f"{opts.out}: {len(out) - 2} pulls from {len(rows)} rows ({version})")
+
+
+if __name__ == "__main__":
+    main()
