@@ -80,7 +80,7 @@ import Testing
 
   @Test func everyRefusalCodeInTheTablesIsDemonstratedOrExplained() throws {
     let rsyncText = try SwiftTable.source("Tests/GatekeeperCoreTests/RsyncTests.swift")
-    let codes = SwiftTable.reasonCodes(try SwiftTable.source("Sources/GatekeeperCore/RsyncSender.swift"))
+    let codes = SwiftTable.reasonCodes(try SwiftTable.source("Sources/GatekeeperCore/Rsync/RsyncSender.swift"))
     var reached: Set<String> = []
     for table in ["refused", "refusedWords", "refusedBlocks", "badStreams"] {
       for row in try SwiftTable.rows(rsyncText, table) {

@@ -2,7 +2,7 @@
 // core sources (same module, so internal tables are visible):
 //
 //   swiftc -sanitize=fuzzer,address -parse-as-library -module-name GatekeeperCore \
-//     Sources/GatekeeperCore/*.swift Tests/Fuzz/*.swift -o .build-fuzz/fuzz
+//     $(find Sources/GatekeeperCore Sources/GatekeeperReport Tests/Fuzz -name "*.swift") -o .build-fuzz/fuzz
 //   FUZZ_TARGET=rsync .build-fuzz/fuzz Tests/Fuzz/corpus/rsync
 //
 // FUZZ_TARGET picks the target (see `FuzzTarget`). Each target checks

@@ -20,7 +20,7 @@ out=.build-fuzz
 bin=$out/fuzz
 # The report reader (GatekeeperReport) shares no top-level names with the
 # core, so both compile into the one fuzz module.
-sources=(Sources/GatekeeperCore/*.swift Sources/GatekeeperReport/*.swift Tests/Fuzz/*.swift)
+mapfile -t sources < <(find Sources/GatekeeperCore Sources/GatekeeperReport Tests/Fuzz -name '*.swift' | sort)
 
 build() {
   local stale=0

@@ -70,6 +70,63 @@ import Testing
     }
   }
 
+  // MARK: the path index (many paths under many rules)
+
+  /// For every set of roots, the index's first outside path is the first
+  /// path `Paths.isInside` refuses, and `holdsAll` is `allSatisfy`.
+  @Test func pathIndexAgreesWithIsInside() throws {
+    // Absolute paths without `..` (what reaches the index), with prefixes
+    // of one another, `.` and doubled slashes, shared leading bytes
+    // (`/etc`, `/etcfoo`, `/etc-x`), repeats, and enough to fill blocks.
+    let spellings = Self.paths.filter { $0.hasPrefix("/") && !Paths.hasDotDot($0) }
+    var generator = SeededGenerator(seed: 0x5eed)
+    let parts = ["etc", "etcfoo", "etc-x", "ssh", "a", "b", "é", "e\u{301}", ".", "", "a b"]
+    var paths = spellings
+    for _ in 0..<600 {
+      let depth = Int.random(in: 0...4, using: &generator)
+      paths.append("/" + (0..<depth).map { _ in parts.randomElement(using: &generator)! }.joined(separator: "/"))
+    }
+    let rootChoices = spellings + ["/etc/ssh", "/a/b", "/é", "/nothing", "/etc-x/a"]
+    for order in 0..<3 {
+      if order > 0 { paths.shuffle(using: &generator) }
+      let index = try #require(PathIndex(paths[...]))
+      #expect(index.count == paths.count)
+      for _ in 0..<300 {
+        let roots = (0..<Int.random(in: 0...4, using: &generator)).map { _ in
+          rootChoices.randomElement(using: &generator)!
+        }
+        let reference = paths.firstIndex { !Paths.isInside($0, roots: roots) }
+        #expect(index.firstOutside(roots) == reference, "\(roots)")
+      }
+      for root in rootChoices {
+        #expect(index.holdsAll(root) == paths.allSatisfy { Paths.isInside($0, roots: [root]) }, "\(root)")
+      }
+    }
+    // Not built over what the shape checks refuse.
+    #expect(PathIndex(["/etc", "etc"]) == nil)
+    #expect(PathIndex(["/etc/../x"]) == nil)
+  }
+
+  /// A request of many paths under many rules decides as path-by-path
+  /// judging would: the first outside path of the first rule that applies,
+  /// or the allow of a later rule.
+  @Test func manyPathsUnderManyRulesDecideAsBefore() throws {
+    let paths = (0..<200).map { "/srv/r\($0 % 7)/p\($0)" }
+    let policyText =
+      (0..<7).map { "allow rsync-sender roots=/srv/r\($0),/other\n" }.joined()
+      + "allow rsync-sender roots=/srv/r0,/srv/r1,/srv/r2,/srv/r3,/srv/r4,/srv/r5,/srv/r6 confine-root=yes\n"
+    let policy = try PolicyParser.parse(Array(policyText.utf8)).get()
+    let pull = "rsync --server --sender -logDtpre.iLsfxCIvu . "
+    guard case .deny(let spans, _) = Gatekeeper.decide(.forced(pull + paths.joined(separator: " ")), policy: policy)
+    else { Issue.record("paths under seven roots with confine-root=yes were allowed"); return }
+    // The first rule reports its first outside path, /srv/r1/p1.
+    #expect(spans.code == "rsync-outside-roots" && spans.detail == "/srv/r1/p1")
+    let some = paths.filter { $0.hasPrefix("/srv/r3/") }
+    let decision = Gatekeeper.decide(.forced(pull + some.joined(separator: " ")), policy: policy)
+    guard case .allow(let allowed) = decision else { Issue.record("\(decision)"); return }
+    #expect(allowed.rule.line == 4)
+  }
+
   @Test func normalizeAndCleanAbsoluteMatchReferences() {
     for path in Self.paths + ["/etc/\u{7f}", "/etc/\tx", "/a\u{0}"] {
       let components = Paths.components(path)

@@ -1,4 +1,5 @@
-// Reading the files under Fixtures/ (no Foundation in the core's tests).
+// Test helpers: reading the files under Fixtures/ (no Foundation in the
+// core's tests) and a seeded random source.
 
 #if canImport(Glibc)
   import Glibc
@@ -51,4 +52,18 @@ func decodeJSONString(_ text: Substring) -> String? {
     }
   }
   return out
+}
+
+/// A seeded random source (SplitMix64), so a randomized test draws the same
+/// cases on every run.
+struct SeededGenerator: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
 }

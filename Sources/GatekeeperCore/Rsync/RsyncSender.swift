@@ -197,6 +197,12 @@ public enum RsyncSender {
   /// cost more than one rule's work on the per-call path.)
   struct FinishCache {
     var shaped = false
+    /// The request's paths (the words after the `.`), copied once.
+    var paths: [String] = []
+    /// Rules whose roots judged the paths so far; from the second on, with
+    /// many paths, through `index`.
+    var rulesJudged = 0
+    var index: PathIndex? = nil
     /// The first path with a problem that is not about the roots (its index,
     /// or the number of paths), and that problem.
     var firstShape = 0
@@ -273,10 +279,11 @@ public enum RsyncSender {
     guard positionals.first == "." else {
       return .failure(Denial(RsyncReason.noDot, clip(positionals.first ?? "")))
     }
-    let paths = Array(positionals.dropFirst())
-    guard !paths.isEmpty else { return .failure(Denial(RsyncReason.noPath)) }
+    guard positionals.count > 1 else { return .failure(Denial(RsyncReason.noPath)) }
     if !cache.shaped {
       cache.shaped = true
+      cache.paths = Array(positionals.dropFirst())
+      let paths = cache.paths
       cache.firstShape = paths.count
       for (i, path) in paths.enumerated() {
         if let reason = shapeProblem(path) {
@@ -286,10 +293,22 @@ public enum RsyncSender {
         }
       }
     }
+    let paths = cache.paths
     // In order: a path outside the roots before the first malformed one is
     // what a path-by-path check reports first.
-    for path in paths[..<cache.firstShape] where !Paths.isInside(path, roots: scope.roots) {
-      return .failure(Denial(RsyncReason.outsideRoots, clip(path)))
+    let judged = paths[..<cache.firstShape]
+    cache.rulesJudged += 1
+    if cache.rulesJudged > 1 && judged.count >= PathIndex.worthwhile {
+      if cache.index == nil { cache.index = PathIndex(judged) }
+    }
+    if let index = cache.index {
+      if let first = index.firstOutside(scope.roots) {
+        return .failure(Denial(RsyncReason.outsideRoots, clip(paths[first])))
+      }
+    } else {
+      for path in judged where !Paths.isInside(path, roots: scope.roots) {
+        return .failure(Denial(RsyncReason.outsideRoots, clip(path)))
+      }
     }
     if let reason = cache.firstShapeReason {
       return .failure(Denial(reason, clip(paths[cache.firstShape])))
@@ -297,7 +316,7 @@ public enum RsyncSender {
     var confine: String? = nil
     if scope.confineRoot && !scope.isWholeTree {
       // Never dropped: paths that no single root holds are refused.
-      guard let common = confinementRoot(paths, roots: scope.roots) else {
+      guard let common = confinementRoot(paths, roots: scope.roots, index: cache.index) else {
         return .failure(Denial(RsyncReason.confineRootSpans, clip(paths.joined(separator: " "))))
       }
       confine = common
@@ -352,9 +371,10 @@ public enum RsyncSender {
   /// itself inside a root would make that root contain them all, so there
   /// is no wider choice that stays inside the roots.) Never called for the
   /// whole tree: `--confine-root=/` would be a no-op.
-  static func confinementRoot(_ paths: [String], roots: [String]) -> String? {
+  static func confinementRoot(_ paths: [String], roots: [String], index: PathIndex? = nil) -> String? {
     var best: (root: String, depth: Int)? = nil
-    for root in roots where paths.allSatisfy({ Paths.isInside($0, roots: [root]) }) {
+    for root in roots
+    where index?.holdsAll(root) ?? paths.allSatisfy({ Paths.isInside($0, roots: [root]) }) {
       let depth = Paths.components(root)?.count ?? 0
       if depth > (best?.depth ?? -1) { best = (root, depth) }
     }
