@@ -49,6 +49,25 @@ if ((status != 0)); then
   exit 1
 fi
 
+echo "== the package: install/build.sh (the shipped static build), install/deb.sh, lintian"
+if command -v lintian >/dev/null && command -v dpkg-deb >/dev/null; then
+  bash install/build.sh | tail -n 1
+  deb=$(bash install/deb.sh --binary out/gatekeeper | sed -n 's/^deb.sh: built \([^ ]*\) .*/\1/p')
+  # No errors and no warnings; the one override (the static binary) says why.
+  if ! out=$(lintian --fail-on error,warning "$deb" 2>&1); then
+    printf '%s\n' "$out" >&2
+    echo "lintian: $deb has errors or warnings" >&2
+    exit 1
+  fi
+  echo "lintian: $deb: no errors, no warnings"
+  rm -f "$deb"
+elif [[ ${CI:-} == true ]]; then
+  echo "lintian or dpkg-deb missing (install/deps.sh test installs them)" >&2
+  exit 1
+else
+  echo "(lintian not installed: the package check is skipped; install/deps.sh test installs it)"
+fi
+
 fuzz=${FUZZ_SECONDS:-7}
 if ((fuzz > 0)); then
   echo "== fuzzing: every target ${fuzz} s (Tests/Fuzz/run.sh; longer runs: see README)"

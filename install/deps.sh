@@ -14,6 +14,7 @@ demo_packages=(openssh-server openssh-client rsync)
 test_packages=(
   openssh-server openssh-client rsync tar sudo rsyslog mandoc gzip zstd xz-utils
   file binutils perl jq chromium python3-venv time util-linux gcc libc6-dev shellcheck
+  logrotate lintian
   backuppc backuppc-rsync rsnapshot dirvish rsbackup
 )
 # ansible-core for the Ansible role test comes from PyPI into this venv

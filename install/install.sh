@@ -7,6 +7,8 @@
 #                                              ONLY if absent (an edited policy
 #                                              is never overwritten)
 #   /var/log/gatekeeper/                       root, 0750
+#   /etc/logrotate.d/gatekeeper                the audit file's rotation, 0644,
+#                                              kept if edited
 #   /etc/sudoers.d/gatekeeper                  only with --sudoers USER, 0440
 # Every policy is checked with `gatekeeper check` first; a policy it rejects
 # is not installed (nothing is). Running it again changes nothing.
@@ -53,6 +55,7 @@ man5="$destdir$prefix/share/man/man5"
 etc="$destdir/etc/gatekeeper"
 logdir="$destdir/var/log/gatekeeper"
 sudoers_file="$destdir/etc/sudoers.d/gatekeeper"
+logrotate_file="$destdir/etc/logrotate.d/gatekeeper"
 default_policy=policies/rsync-pull.policy
 
 # Root-owned when we can; a non-root --destdir staging install keeps the
@@ -72,6 +75,13 @@ if [ "$uninstall" = yes ]; then
     fi
   fi
   rmdir "$etc" 2>/dev/null || true
+  if [ -f "$logrotate_file" ]; then
+    if cmp -s "$logrotate_file" install/logrotate/gatekeeper; then
+      rm -f "$logrotate_file"
+    else
+      say "kept $logrotate_file (edited; remove it yourself)"
+    fi
+  fi
   if [ -f "$sudoers_file" ]; then
     rm -f "$sudoers_file"
     say "removed $sudoers_file"
@@ -130,6 +140,12 @@ else
   say "installed $etc/gatekeeper.policy (from $default_policy: edit its roots)"
 fi
 install -d -m 0750 "${own[@]}" "$logdir"
+if [ -e "$logrotate_file" ] && ! cmp -s "$logrotate_file" install/logrotate/gatekeeper; then
+  say "kept the existing $logrotate_file (edited)"
+else
+  install -d -m 0755 "${own[@]}" "$(dirname "$logrotate_file")"
+  install -m 0644 "${own[@]}" install/logrotate/gatekeeper "$logrotate_file"
+fi
 if [ -n "$snippet" ]; then
   install -d -m 0755 "${own[@]}" "$(dirname "$sudoers_file")"
   install -m 0440 "${own[@]}" "$snippet" "$sudoers_file"

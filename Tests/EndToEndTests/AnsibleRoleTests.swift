@@ -120,6 +120,7 @@ struct AnsibleRoleTests {
       "gatekeeper_log_dir": logDir,
       "gatekeeper_authorized_keys": authorizedKeys,
       "gatekeeper_sudoers_dir": t + "/etc/sudoers.d",
+      "gatekeeper_logrotate_dir": t + "/etc/logrotate.d",
       "gatekeeper_sudoers_user": "backup",
       "gatekeeper_from": "127.0.0.1",
       "gatekeeper_policy": policy,
@@ -147,6 +148,11 @@ struct AnsibleRoleTests {
     #expect(mode(t + "/usr/local/share/man/man8/gatekeeper.8") == 0o644)
     #expect(mode(t + "/usr/local/share/man/man5/gatekeeper.policy.5") == 0o644)
     #expect(mode(logDir) == 0o750)
+    // The shipped logrotate file, naming this log directory.
+    let logrotate = t + "/etc/logrotate.d/gatekeeper"
+    #expect(mode(logrotate) == 0o644)
+    let shipped = text(Gatekeeper.file("install/logrotate/gatekeeper")) ?? "?"
+    #expect(text(logrotate) == shipped.replacingOccurrences(of: "/var/log/gatekeeper/", with: logDir + "/"))
     #expect(mode(policyFile) == 0o644)
     let installedPolicy = text(policyFile) ?? ""
     #expect(installedPolicy.hasPrefix("# ") && installedPolicy.hasSuffix(policy), "\(installedPolicy)")

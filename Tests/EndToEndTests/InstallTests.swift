@@ -48,6 +48,9 @@ struct InstallScriptTests {
     for p in policies { #expect(Files.stat("\(d)/etc/gatekeeper/\(p).example")?.mode == 0o644, "\(p)") }
     #expect(Files.stat("\(d)/etc/gatekeeper/gatekeeper.policy")?.mode == 0o644)
     #expect(Files.stat("\(d)/var/log/gatekeeper")?.mode == 0o750)
+    #expect(
+      FileManager.default.contents(atPath: "\(d)/etc/logrotate.d/gatekeeper")
+        == FileManager.default.contents(atPath: Gatekeeper.file("install/logrotate/gatekeeper")))
     if isRoot {
       #expect(Files.stat("\(d)/usr/local/sbin/gatekeeper")?.uid == 0)
       #expect(Files.stat("\(d)/etc/gatekeeper/gatekeeper.policy")?.uid == 0)
@@ -89,6 +92,7 @@ struct InstallScriptTests {
     #expect(try install(dest).status == 0)
     #expect(try install(dest, ["--uninstall"]).status == 0)
     #expect(Files.stat("\(d)/etc/gatekeeper") == nil)
+    #expect(Files.stat("\(d)/etc/logrotate.d/gatekeeper") == nil, "unedited: removed")
     #expect(try install(dest, ["--uninstall"]).status == 0)
   }
 
@@ -165,10 +169,15 @@ struct InstallScriptTests {
     let contents = try run(["dpkg-deb", "--contents", debPath])
     #expect(contents.out.contains("./usr/share/man/man8/gatekeeper.8.gz"))
     #expect(contents.out.contains("./usr/share/man/man5/gatekeeper.policy.5.gz"))
+    for doc in ["copyright", "changelog.gz", "rsyslog/gatekeeper.conf", "README.md"] {
+      #expect(contents.out.contains("./usr/share/doc/gatekeeper/\(doc)"), "\(doc)")
+    }
+    #expect(contents.out.contains("./usr/share/lintian/overrides/gatekeeper"))
     let conffiles = try run(["dpkg-deb", "--ctrl-tarfile", debPath])
     #expect(conffiles.status == 0)
     let info = try run(["/bin/bash", "-c", "dpkg-deb -I '\(debPath)' conffiles"])
     #expect(info.out.contains("/etc/gatekeeper/gatekeeper.policy\n"), "\(info.output)")
+    #expect(info.out.contains("/etc/logrotate.d/gatekeeper\n"), "\(info.output)")
 
     let i = try run(["dpkg", "-i", debPath])
     #expect(i.status == 0, "\(i.output)")

@@ -9,7 +9,8 @@ import Glibc
 import Testing
 
 /// A private rsyslogd: imuxsock on a socket in `dir`, local5 written twice,
-/// raw (`%rawmsg%`) and in the traditional auth.log format.
+/// raw (`%rawmsg%`) and in the traditional auth.log format, unless `rules`
+/// gives the configuration after the input instead.
 final class SyslogDaemon {
   let dir: String
   let socket: String
@@ -17,7 +18,7 @@ final class SyslogDaemon {
   let traditionalLog: String
   private let pid: pid_t
 
-  init(dir: String) throws {
+  init(dir: String, rules: String? = nil) throws {
     guard let rsyslogd = Proc.which("rsyslogd") else {
       throw HarnessError("rsyslogd is not installed")
     }
@@ -29,11 +30,14 @@ final class SyslogDaemon {
       global(workDirectory="\(dir)" maxMessageSize="64k")
       module(load="imuxsock" SysSock.Use="off")
       input(type="imuxsock" Socket="\(socket)" CreatePath="on")
-      template(name="gkRaw" type="string" string="%rawmsg%\\n")
-      local5.* action(type="omfile" file="\(rawLog)" template="gkRaw")
-      local5.* action(type="omfile" file="\(traditionalLog)" template="RSYSLOG_TraditionalFileFormat")
 
       """
+      + (rules ?? """
+        template(name="gkRaw" type="string" string="%rawmsg%\\n")
+        local5.* action(type="omfile" file="\(rawLog)" template="gkRaw")
+        local5.* action(type="omfile" file="\(traditionalLog)" template="RSYSLOG_TraditionalFileFormat")
+
+        """)
     try Files.write(dir + "/rsyslog.conf", conf, mode: 0o644)
     pid = try Proc.spawn(
       [rsyslogd, "-n", "-f", dir + "/rsyslog.conf", "-i", dir + "/rsyslogd.pid"],
