@@ -176,8 +176,8 @@ struct PathIndex {
       pairs.append((key, offset))
     }
     pairs.sort { a, b in a.0.lexicographicallyPrecedes(b.0) || (a.0 == b.0 && a.1 < b.1) }
-    keys = pairs.map(\.0)
-    order = pairs.map(\.1)
+    keys = pairs.map { $0.0 }
+    order = pairs.map { $0.1 }
     var start = 0
     while start < order.count {
       blockMinimum.append(order[start..<min(start + Self.block, order.count)].min()!)
