@@ -4,7 +4,6 @@
 // Exit 0 printed, 1 the key was refused, 64 usage.
 
 import GatekeeperCore
-import Glibc
 
 enum DeployMain {
   static let usage = """
@@ -13,7 +12,7 @@ enum DeployMain {
            gatekeeper sudoers --user NAME [--policy FILE] [--label NAME] [--gatekeeper PATH]
     """
 
-  static func run(_ subcommand: String, _ args: [[UInt8]]) -> Int32 {
+  static func run(_ subcommand: String, _ args: [[UInt8]]) -> ExitStatus {
     var values: [String: String] = [:]
     var sudo = false
     let allowed: Set<String> =
@@ -26,7 +25,7 @@ enum DeployMain {
       }
       if w == "--help" || w == "-h" {
         Sys.writeOut(usage + "\n")
-        return 0
+        return .success
       }
       if w == "--sudo" && subcommand == "authorize" {
         sudo = true
@@ -51,7 +50,7 @@ enum DeployMain {
     return subcommand == "authorize" ? authorize(values, sudo: sudo) : sudoers(values)
   }
 
-  static func authorize(_ values: [String: String], sudo: Bool) -> Int32 {
+  static func authorize(_ values: [String: String], sudo: Bool) -> ExitStatus {
     var o = AuthorizeOptions()
     o.gatekeeper = values["--gatekeeper"] ?? installedPath()
     o.policy = values["--policy"]
@@ -61,20 +60,20 @@ enum DeployMain {
     if let e = Deploy.validate(o) { return usageError(e.message) }
     guard let input = Sys.readAll(0, limit: Deploy.maxKeyInput) else {
       Sys.writeErr("gatekeeper: cannot read the public key from standard input (or it is too large)\n")
-      return 1
+      return .denied
     }
     let key: PublicKey
     switch Deploy.parseKey(input) {
     case .success(let k): key = k
     case .failure(let e):
       Sys.writeErr("gatekeeper: \(e.message)\n")
-      return 1
+      return .denied
     }
     if let p = o.policy { warnAboutPolicy(p, label: o.label) }
     switch Deploy.authorizedKeysLine(key, o) {
     case .success(let line):
       Sys.writeOut(line + "\n")
-      return 0
+      return .success
     case .failure(let e):
       return usageError(e.message)
     }
@@ -95,7 +94,7 @@ enum DeployMain {
     }
   }
 
-  static func sudoers(_ values: [String: String]) -> Int32 {
+  static func sudoers(_ values: [String: String]) -> ExitStatus {
     guard let user = values["--user"] else { return usageError("sudoers needs --user NAME") }
     switch Deploy.sudoersSnippet(
       user: user, gatekeeper: values["--gatekeeper"] ?? installedPath(),
@@ -103,7 +102,7 @@ enum DeployMain {
     {
     case .success(let text):
       Sys.writeOut(text)
-      return 0
+      return .success
     case .failure(let e):
       return usageError(e.message)
     }
@@ -114,14 +113,11 @@ enum DeployMain {
   /// package), so the printed lines match the installed binary.
   static func installedPath() -> String {
     let debian = "/usr/sbin/gatekeeper"
-    var buf = [CChar](repeating: 0, count: 4096)
-    let n = readlink("/proc/self/exe", &buf, buf.count - 1)
-    if n > 0, String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) == debian { return debian }
-    return Deploy.defaultGatekeeper
+    return Sys.executablePath() == debian ? debian : Deploy.defaultGatekeeper
   }
 
-  static func usageError(_ message: String) -> Int32 {
+  static func usageError(_ message: String) -> ExitStatus {
     Sys.writeErr("gatekeeper: \(message)\n\(usage)\n")
-    return 64
+    return .usage
   }
 }
