@@ -6,48 +6,10 @@
 import GatekeeperCore
 
 enum DeployMain {
-  static let usage = """
-    usage: gatekeeper authorize [--policy FILE] [--label NAME] [--from ADDR[,ADDR...]]
-                                [--sudo] [--gatekeeper PATH] < key.pub
-           gatekeeper sudoers --user NAME [--policy FILE] [--label NAME] [--gatekeeper PATH]
-    """
-
-  static func run(_ subcommand: String, _ args: [[UInt8]]) -> ExitStatus {
+  static func run(_ parsed: ParsedArguments) -> ExitStatus {
     var values: [String: String] = [:]
-    var sudo = false
-    let allowed: Set<String> =
-      subcommand == "authorize"
-      ? ["--policy", "--label", "--from", "--gatekeeper"] : ["--user", "--policy", "--label", "--gatekeeper"]
-    var i = 0
-    while i < args.count {
-      guard let w = String(validating: args[i], as: UTF8.self) else {
-        return usageError("an argument is not valid UTF-8")
-      }
-      if w == "--help" || w == "-h" {
-        Sys.writeOut(usage + "\n")
-        return .success
-      }
-      if w == "--sudo" && subcommand == "authorize" {
-        sudo = true
-        i += 1
-        continue
-      }
-      let parts = w.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-      let name = String(parts[0])
-      guard allowed.contains(name) else { return usageError("unknown argument '\(w)'") }
-      guard values[name] == nil else { return usageError("\(name) given twice") }
-      if parts.count == 2 {
-        values[name] = String(parts[1])
-      } else {
-        guard i + 1 < args.count, let v = String(validating: args[i + 1], as: UTF8.self) else {
-          return usageError("\(name) needs a value")
-        }
-        values[name] = v
-        i += 1
-      }
-      i += 1
-    }
-    return subcommand == "authorize" ? authorize(values, sudo: sudo) : sudoers(values)
+    for option in parsed.options { values[option.name] = option.value }
+    return parsed.subcommand == .authorize ? authorize(values, sudo: parsed.has("--sudo")) : sudoers(values)
   }
 
   static func authorize(_ values: [String: String], sudo: Bool) -> ExitStatus {
@@ -117,7 +79,7 @@ enum DeployMain {
   }
 
   static func usageError(_ message: String) -> ExitStatus {
-    Sys.writeErr("gatekeeper: \(message)\n\(usage)\n")
+    Sys.writeErr("gatekeeper: \(message)\n\(Usage.text(for: .authorize))")
     return .usage
   }
 }

@@ -3,10 +3,10 @@
 // GatekeeperReport module without building Strings; regular files are
 // mapped with mmap(2) instead), then print.
 //
-// Exit status: 0 done (malformed lines are reported, not fatal); 64 usage;
-// 66 (EX_NOINPUT) an input cannot be opened or read (nothing is printed);
-// 73 (EX_CANTCREAT) the --html file cannot be written; 74 (EX_IOERR) the
-// output cannot be written.
+// Exit status: 0 done (malformed lines are reported, not fatal); 66
+// (EX_NOINPUT) an input cannot be opened or read (nothing is printed); 73
+// (EX_CANTCREAT) the --html file cannot be written; 74 (EX_IOERR) the
+// output cannot be written. The arguments are parsed in CommandLine.swift.
 // Rotated logs: `zcat audit.jsonl.1.gz | gatekeeper report -`.
 
 import GatekeeperCore
@@ -14,18 +14,7 @@ import GatekeeperReport
 import Glibc
 
 enum ReportMain {
-  static func run(_ subcommand: String, _ args: [[UInt8]]) -> ExitStatus {
-    let options: ReportOptions
-    switch ReportOptions.parse(subcommand, args, now: Sys.nowMillis()) {
-    case .success(let o): options = o
-    case .failure(let e):
-      Sys.writeErr("gatekeeper: \(e.message)\n\(ReportOptions.usage)")
-      return .usage
-    }
-    if options.help {
-      Sys.writeOut(ReportOptions.usage)
-      return .success
-    }
+  static func run(_ options: ReportArguments) -> ExitStatus {
     let files = options.files.isEmpty ? ["-"] : options.files
     if options.learn {
       var session = LearnSession(filter: options.filter)
@@ -146,13 +135,13 @@ enum ReportMain {
       return nil
     }
     let size = 1 << 20
-    let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
+    let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: size)
     defer { buf.deallocate() }
     while true {
-      switch Sys.read(fd, into: buf) {
+      switch Sys.read(fd, into: UnsafeMutableRawBufferPointer(buf)) {
       case .failure(let e): return e.description
       case .success(0): return nil
-      case .success(let n): feed(UnsafeBufferPointer(start: buf.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n))
+      case .success(let n): feed(UnsafeBufferPointer(rebasing: buf[..<n]))
       }
     }
   }

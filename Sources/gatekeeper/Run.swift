@@ -105,8 +105,8 @@ enum Run {
   /// The file log is best effort here: the root instance's record counts.
   static func handToSudo(_ allowed: Allowed, options: Options, ctx: CallContext, policy: Policy) -> Never {
     let ruleRef = "\(options.policy):\(allowed.rule.line)"
-    let r = ctx.allowRecord(
-      .sudo, detail: "validated; handed to sudo", rule: ruleRef, argv: sudoArgv(allowed.invocation.words, options: options))
+    let argv = sudoArgv(allowed.invocation.words, options: options)
+    let r = ctx.allowRecord(.sudo, detail: "validated; handed to sudo", rule: ruleRef, argv: argv)
     var settings = policy.log
     settings.fileRequired = false
     Audit.emit(r, settings: settings)

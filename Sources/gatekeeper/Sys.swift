@@ -60,8 +60,7 @@ enum Sys {
 
   /// getenv(3): the raw bytes of an environment variable, or nil when unset.
   static func env(_ name: String) -> [UInt8]? {
-    guard let p = getenv(name) else { return nil }
-    return Array(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p)))
+    getenv(name).map(bytes)
   }
 
   static func envString(_ name: String) -> String? {
@@ -74,9 +73,14 @@ enum Sys {
     let argc = Int(CommandLine.argc)
     for i in 1..<max(argc, 1) {
       guard let p = CommandLine.unsafeArgv[i] else { continue }
-      out.append(Array(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))))
+      out.append(bytes(p))
     }
     return out
+  }
+
+  /// The bytes of a C string (strlen(3)).
+  private static func bytes(_ p: UnsafeMutablePointer<CChar>) -> [UInt8] {
+    Array(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p)))
   }
 
   // MARK: Files

@@ -50,7 +50,8 @@ enum Trust {
     var links = 0
     func fail(_ missing: Bool, _ text: String, onlyFileMissing: Bool = false) -> Result<Opened, TrustFailure> {
       Sys.close(dir)
-      return .failure(TrustFailure(missing: missing, onlyFileMissing: onlyFileMissing, message: "\(what) \(path): \(text)"))
+      let message = "\(what) \(path): \(text)"
+      return .failure(TrustFailure(missing: missing, onlyFileMissing: onlyFileMissing, message: message))
     }
     switch Sys.status(dir) {
     case .success(let root) where trusted(root, stickyOK: true): break

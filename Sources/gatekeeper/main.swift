@@ -11,36 +11,35 @@ func fail(_ message: String, _ status: ExitStatus) -> Never {
   Sys.exit(status)
 }
 
+/// Says what is wrong with the command line, then the usage, and exits 64.
+func usageError(_ e: ArgumentError) -> Never {
+  Sys.writeErr("gatekeeper: \(DisplayText.visible(e.message))\n\(Usage.text(for: e.subcommand))")
+  Sys.exit(.usage)
+}
+
 func main() -> Never {
-  let raw = Sys.arguments()
-  // Subcommands with their own argument parsers.
-  switch raw.first.flatMap({ String(validating: $0, as: UTF8.self) }) {
-  case "report", "learn": Sys.exit(ReportMain.run(String(decoding: raw[0], as: UTF8.self), Array(raw.dropFirst())))
-  case "authorize", "sudoers": Sys.exit(DeployMain.run(String(decoding: raw[0], as: UTF8.self), Array(raw.dropFirst())))
-  default: break
-  }
-  let options: Options
-  switch Cli.parse(raw) {
-  case .success(let o): options = o
+  switch Cli.parse(Sys.arguments()) {
   case .failure(let e):
-    // Recorded too: a wrong forced command line is worth knowing about.
-    var ctx = CallContext.fromEnvironment(mode: .forced, label: nil)
-    ctx.command = Sys.env("SSH_ORIGINAL_COMMAND")
-    let r = ctx.errorRecord(.usage, detail: e.message, rule: "")
-    Audit.writeSyslog(r, settings: LogSettings())
-    Sys.writeErr("gatekeeper: \(DisplayText.visible(e.message))\n\(Cli.usage)\n")
-    Sys.exit(.usage)
-  }
-  switch options.mode {
-  case .help:
-    Sys.writeOut(Help.text)
+    if e.subcommand == .run || e.subcommand == .check {
+      // Recorded too: a wrong forced command line is worth knowing about.
+      var ctx = CallContext.fromEnvironment(mode: .forced, label: nil)
+      ctx.command = Sys.env("SSH_ORIGINAL_COMMAND")
+      Audit.writeSyslog(ctx.errorRecord(.usage, detail: e.message, rule: ""), settings: LogSettings())
+    }
+    usageError(e)
+  case .success(.help(let subcommand)):
+    Sys.writeOut(subcommand == .run || subcommand == .check ? Usage.help : Usage.text(for: subcommand))
     Sys.exit(.success)
-  case .version:
+  case .success(.version):
     Sys.writeOut(version + "\n")
     Sys.exit(.success)
-  case .check:
+  case .success(.report(let options)):
+    Sys.exit(ReportMain.run(options))
+  case .success(.deploy(let parsed)):
+    Sys.exit(DeployMain.run(parsed))
+  case .success(.run(let options)) where options.mode == .check:
     Check.run(options)
-  case .forced, .argv:
+  case .success(.run(let options)):
     Run.run(options)
   }
 }

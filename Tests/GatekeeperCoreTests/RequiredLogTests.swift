@@ -27,7 +27,8 @@ import Testing
   func requiredTurnsAllowIntoDeny(
     _ decision: AuditDecision, _ reason: String, _ failure: RuntimeReason, _ after: AuditDecision, _ code: String
   ) {
-    let r = Self.record(decision, reason).afterFileFailure(failure, "/var/log/x: No space left on device", required: true)
+    let before = Self.record(decision, reason)
+    let r = before.afterFileFailure(failure, "/var/log/x: No space left on device", required: true)
     #expect(r.refusal == failure)
     #expect(r.record.decision == after)
     #expect(r.record.reason == code)
