@@ -37,40 +37,63 @@ struct CallContext {
       // Only a regular file owned by the account that logged in (sshd writes
       // it for that account; under sudo, SUDO_UID) is read, non-blocking and
       // capped: never a FIFO, a device or another account's file.
-      let fd = Sys.open(authFile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-      if fd >= 0 {
-        var st = stat()
-        if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG {
-          c.keyProblem = "SSH_USER_AUTH is not a regular file"
-        } else if st.st_uid != loginUID() {
-          c.keyProblem = "SSH_USER_AUTH is owned by uid \(st.st_uid), not the account that logged in"
-        } else if let bytes = Sys.readAll(fd, limit: 64 << 10), let fp = Fingerprint.fromUserAuth(bytes) {
-          c.key = fp
-        } else {
-          c.keyProblem = "SSH_USER_AUTH holds no public key"
-        }
-        close(fd)
-      } else {
-        c.keyProblem = "SSH_USER_AUTH unreadable (\(Sys.errorText(-fd)))"
+      switch Sys.open(authFile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) {
+      case .success(let fd):
+        (c.key, c.keyProblem) = readKey(fd)
+        Sys.close(fd)
+      case .failure(let e):
+        c.keyProblem = "SSH_USER_AUTH unreadable (\(e))"
       }
     }
     return c
   }
 
+  /// The key's fingerprint from SSH_USER_AUTH, open at `fd`, or why
+  /// there is none.
+  static func readKey(_ fd: Int32) -> (key: String, problem: String) {
+    guard case .success(let st) = Sys.status(fd), (st.st_mode & S_IFMT) == S_IFREG else {
+      return ("", "SSH_USER_AUTH is not a regular file")
+    }
+    if st.st_uid != loginUID() {
+      return ("", "SSH_USER_AUTH is owned by uid \(st.st_uid), not the account that logged in")
+    }
+    guard let bytes = Sys.readAll(fd, limit: 64 << 10), let fp = Fingerprint.fromUserAuth(bytes) else {
+      return ("", "SSH_USER_AUTH holds no public key")
+    }
+    return (fp, "")
+  }
+
   /// The account sshd logged in: under sudo (which made us root) the one
   /// that ran sudo, else our own.
   static func loginUID() -> uid_t {
-    if geteuid() == 0, getuid() == 0, let text = Sys.envString("SUDO_UID"), let uid = UInt32(text) {
+    if Sys.effectiveUID() == 0, Sys.realUID() == 0, let text = Sys.envString("SUDO_UID"), let uid = UInt32(text) {
       return uid_t(uid)
     }
-    return getuid()
+    return Sys.realUID()
   }
 
-  func record(decision: String, reason: String, detail: String, rule: String, argv: [String]) -> AuditRecord {
+  /// An allow record: `argv` is what runs (empty when nothing does).
+  func allowRecord(_ reason: AllowReason, detail: String, rule: String, argv: [String]) -> AuditRecord {
+    record(.allow, reason.rawValue, detail: detail, rule: rule, argv: argv)
+  }
+
+  /// A deny record with the refusal's code.
+  func denyRecord(_ code: String, detail: String, rule: String) -> AuditRecord {
+    record(.deny, code, detail: detail, rule: rule, argv: [])
+  }
+
+  /// An error record: the request was not at fault, `reason` was.
+  func errorRecord(_ reason: RuntimeReason, detail: String, rule: String, argv: [String] = []) -> AuditRecord {
+    record(.error, reason.rawValue, detail: detail, rule: rule, argv: argv)
+  }
+
+  private func record(
+    _ decision: AuditDecision, _ reason: String, detail: String, rule: String, argv: [String]
+  ) -> AuditRecord {
     var r = AuditRecord()
     r.timeMillis = Sys.nowMillis()
     r.host = Sys.hostname()
-    r.pid = getpid()
+    r.pid = Sys.processID()
     r.decision = decision
     r.reason = reason
     r.detail = keyProblem.isEmpty ? detail : (detail.isEmpty ? keyProblem : detail + "; " + keyProblem)
@@ -85,7 +108,7 @@ struct CallContext {
     r.argv = argv
     r.secluded = secluded
     // sudo sets SUDO_USER; only believed when sudo made us root.
-    if geteuid() == 0, getuid() == 0, let su = Sys.envString("SUDO_USER") { r.sudoUser = su }
+    if Sys.effectiveUID() == 0, Sys.realUID() == 0, let su = Sys.envString("SUDO_USER") { r.sudoUser = su }
     return r
   }
 }
@@ -112,33 +135,32 @@ enum Audit {
     case .failure(let f): return (f.missing ? .logUnwritable : .logUnsafe, f.message)
     }
     let fd = opened.fd
-    defer { close(fd) }
+    defer { Sys.close(fd) }
     if let problem = Trust.fileProblem(opened.st, what: "log file \(path)") { return (.logUnsafe, problem) }
     var line = Array((json + "\n").utf8)
     // Writers take turns (flock) so that the last byte seen is a finished
     // write's; a lock someone else holds on (any reader can take one) is
     // waited for briefly, then the record is appended without the repair.
-    let locked = lockBriefly(fd)
-    var st = stat()
-    if locked, fstat(fd, &st) == 0, st.st_size > 0 {
-      var last: UInt8 = 0
-      if pread(fd, &last, 1, st.st_size - 1) == 1, last != UInt8(ascii: "\n") {
-        line.insert(UInt8(ascii: "\n"), at: 0)
-      }
+    if lockBriefly(fd), case .success(let st) = Sys.status(fd), st.st_size > 0,
+      case .success(let last?) = Sys.readByte(fd, at: st.st_size - 1), last != UInt8(ascii: "\n")
+    {
+      line.insert(UInt8(ascii: "\n"), at: 0)
     }
-    let n = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-    if n != line.count {
-      return (.logUnwritable, "\(path): \(n < 0 ? Sys.errorText(errno) : "short write (\(n) of \(line.count) bytes)")")
+    switch Sys.writeOnce(fd, line[...]) {
+    case .success(let n) where n == line.count: return nil
+    case .success(let n): return (.logUnwritable, "\(path): short write (\(n) of \(line.count) bytes)")
+    case .failure(let e): return (.logUnwritable, "\(path): \(e)")
     }
-    return nil
   }
 
   /// flock(LOCK_EX) within about 200 ms; false when it was not had.
   private static func lockBriefly(_ fd: Int32) -> Bool {
     for _ in 0..<200 {
-      if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
-      if errno != EWOULDBLOCK && errno != EINTR { return false }
-      usleep(1000)
+      switch Sys.tryLockExclusive(fd) {
+      case .success: return true
+      case .failure(let e) where e == .wouldBlock: Sys.sleep(milliseconds: 1)
+      case .failure: return false
+      }
     }
     return false
   }
@@ -154,17 +176,17 @@ enum Audit {
     Sys.openlog(tag: settings.syslogTag, facility: facility)
     let priority: Int32 =
       switch record.decision {
-      case "allow": LOG_INFO
-      case "deny": LOG_NOTICE
-      default: LOG_ERR
+      case .allow: LOG_INFO
+      case .deny: LOG_NOTICE
+      case .error: LOG_ERR
       }
     Sys.syslog(priority, "@cee:" + json)
   }
 
-  /// Writes to both. When the file cannot be written (or is not safe to) and
-  /// the policy requires it, an allowed record turns into a denial
-  /// (`log-unwritable`, `log-unsafe`), which is returned: the call must not
-  /// proceed. nil: it may.
+  /// Writes to both. When the file cannot be written (or is not safe to),
+  /// the core's rule (AuditRecord.afterFileFailure) says what goes to
+  /// syslog instead and whether the call must end: the refusal is returned
+  /// (`log-unwritable`, `log-unsafe`). nil: the call may proceed.
   @discardableResult
   static func emit(_ record: AuditRecord, settings: LogSettings) -> RuntimeReason? {
     // Rendered once: the same line goes to the file and, unless the file
@@ -174,21 +196,8 @@ enum Audit {
       writeSyslog(record, settings: settings, rendered: json)
       return nil
     }
-    var r = record
-    var refusal: RuntimeReason? = nil
-    if settings.fileRequired {
-      if r.decision == "allow" {
-        r.decision = "deny"
-        r.argv = []
-        r.confine = ""
-      }
-      r.reason = r.reason.isEmpty || record.decision == "allow" ? reason.rawValue : r.reason
-      r.detail = "audit file not written (\(failure)); " + record.detail
-      refusal = reason
-    } else {
-      r.detail = "audit file not written (\(failure)); required=no; " + record.detail
-    }
-    writeSyslog(r, settings: settings)
-    return refusal
+    let after = record.afterFileFailure(reason, failure, required: settings.fileRequired)
+    writeSyslog(after.record, settings: settings)
+    return after.refusal
   }
 }

@@ -16,7 +16,7 @@ enum Check {
     case .failure(let f):
       if f.lines.isEmpty { Sys.writeErr("gatekeeper: \(f.message)\n") }
       for line in f.lines { Sys.writeErr(line + "\n") }
-      exit(f.reason.exitCode)
+      Sys.exit(f.reason.exitCode)
     }
     checkPrograms(policy, path: options.policy)
     if let problem = logProblem(policy.log) {
@@ -34,11 +34,11 @@ enum Check {
     if options.examples { runExamples(policy, options: options) }
     guard let raw = options.rest.first else {
       Sys.writeOut("policy \(options.policy): ok, \(policy.rules.count) rule(s)\n")
-      exit(0)
+      Sys.exit(.success)
     }
     var client: IPAddress? = nil
     if let from = options.from {
-      guard let a = IPAddress(from) else { fail("--from '\(from)' is not an IP address", 64) }
+      guard let a = IPAddress(from) else { fail("--from '\(from)' is not an IP address", .usage) }
       client = a
     }
     var request = Request(mode: .forced, command: raw, label: options.label, client: client)
@@ -64,14 +64,14 @@ enum Check {
     if case .allow(let allowed) = decision {
       switch Confine.plan(allowed.rule, mode: policy.confine) {
       case .success(let p):
-        if p.fd >= 0 { close(p.fd) }
+        if p.fd >= 0 { Sys.close(p.fd) }
         confine = p
       case .failure(let e):
         decision = .deny(Denial(RuntimeReason.confineUnavailable, e.why), rule: allowed.rule)
       }
     }
     Sys.writeOut(visibleLines(render(decision, policyPath: options.policy, confine: confine, mode: policy.confine)))
-    exit(decision.isAllowed ? 0 : 1)
+    Sys.exit(decision.isAllowed ? .success : .denied)
   }
 
   /// Every rule's program, judged as a real call judges it: an untrusted
@@ -81,7 +81,7 @@ enum Check {
     var errors: [String] = []
     for rule in policy.rules {
       switch Launch.open(rule.exec) {
-      case .success(let p): close(p.fd)
+      case .success(let p): Sys.close(p.fd)
       case .failure(let p) where p.reason == .toolUnsafe:
         errors.append("\(path):\(rule.line):\(rule.execColumn): \(p.why)")
       case .failure(let p):
@@ -90,7 +90,7 @@ enum Check {
     }
     guard !errors.isEmpty else { return }
     for line in errors { Sys.writeErr(line + "\n") }
-    exit(RuntimeReason.policyUnsafe.exitCode)
+    Sys.exit(RuntimeReason.policyUnsafe.exitCode)
   }
 
   /// Why the audit file could not be trusted by a real call, judged as
@@ -99,7 +99,7 @@ enum Check {
     guard let path = log.file else { return nil }
     switch Trust.open(path, flags: GK_O_PATH, followLinks: false, what: "log file") {
     case .success(let opened):
-      close(opened.fd)
+      Sys.close(opened.fd)
       return Trust.fileProblem(opened.st, what: "log file \(path)")
     case .failure(let f):
       // A missing file is created by the first call, if its directory is there.
@@ -110,11 +110,12 @@ enum Check {
   /// `check --examples`: every `# expect` line of the policy file, decided
   /// for real. Exit 0 when all match (and there is at least one), else 1.
   static func runExamples(_ policy: Policy, options: Options) -> Never {
-    let fd = Sys.open(options.policy, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0, let bytes = Sys.readAll(fd, limit: PolicyParser.maxSize) else {
-      fail("cannot read \(options.policy)", 78)
+    guard case .success(let fd) = Sys.open(options.policy, O_RDONLY | O_CLOEXEC) else {
+      fail("cannot read \(options.policy)", .config)
     }
-    close(fd)
+    let bytes = Sys.readAll(fd, limit: PolicyParser.maxSize)
+    Sys.close(fd)
+    guard let bytes else { fail("cannot read \(options.policy)", .config) }
     let (examples, malformed) = PolicyExamples.parse(bytes)
     var failures = 0
     for line in malformed {
@@ -132,10 +133,10 @@ enum Check {
     }
     if examples.isEmpty && malformed.isEmpty {
       Sys.writeOut("FAIL \(options.policy): no '# expect allow|deny: COMMAND' lines\n")
-      exit(1)
+      Sys.exit(.denied)
     }
     Sys.writeOut("\(examples.count - (failures - malformed.count)) of \(examples.count + malformed.count) examples as expected\n")
-    exit(failures == 0 ? 0 : 1)
+    Sys.exit(failures == 0 ? .success : .denied)
   }
 
   /// Each line of `text` with control, bidi and separator characters made
@@ -151,7 +152,7 @@ enum Check {
   ) -> String {
     switch decision {
     case .probe:
-      return "allow true-probe: answered by gatekeeper with success; nothing runs\n"
+      return "allow \(AllowReason.trueProbe.rawValue): \(AllowReason.trueProbe.message)\n"
     case .allow(let a):
       var out = "allow \(a.rule.profile.rawValue) (rule \(policyPath):\(a.rule.line))\n"
       out += Tokenizer.shellQuote(a.argv) + "\n"

@@ -1,9 +1,14 @@
-// Parsing gatekeeper's own arguments. Usage errors exit 64.
+// gatekeeper's own arguments: the core's grammar (Arguments) sorts the
+// words for every subcommand; here the values are judged and each
+// subcommand gets its options. A usage error exits 64 after the
+// subcommand's usage (Usage.text), which also answers `--help`.
 
 import GatekeeperCore
+import GatekeeperReport
 
+/// The forced command, argv mode and `check`.
 struct Options {
-  enum Mode { case forced, argv, check, help, version }
+  enum Mode { case forced, argv, check }
   var mode: Mode = .forced
   var policy = PolicyFile.defaultPath
   var label: String? = nil
@@ -16,101 +21,97 @@ struct Options {
   var rest: [[UInt8]] = []
 }
 
-struct UsageError: Error { var message: String }
+/// `report` and `learn`.
+struct ReportArguments {
+  var learn = false
+  var format = ReportOptions.Format.text
+  var filter = RecordFilter()
+  /// Input files; `-` is standard input; empty means standard input.
+  var files: [String] = []
+}
+
+/// What the command line asks for.
+enum Command {
+  case run(Options)
+  case report(ReportArguments)
+  /// `authorize` or `sudoers`, judged by DeployMain.
+  case deploy(ParsedArguments)
+  case help(Subcommand)
+  case version
+}
 
 enum Cli {
-  static let usage = """
-    usage: gatekeeper [--policy FILE] [--label NAME] [--sudo]
-           gatekeeper [--policy FILE] [--label NAME] [--sudo] -- CMD [ARG...]
-           gatekeeper check [--policy FILE] [--label NAME] [--from ADDR] [--sudo]
-                            [--secluded ARGS|-] [[--] COMMAND-STRING]
-           gatekeeper check --examples [--policy FILE]
-           gatekeeper report [--json | --html FILE] [--since TIME] [--until TIME]
-                             [--label NAME] [--client ADDR] [--tag NAME] [FILE... | -]
-           gatekeeper learn [FILE... | -]
-           gatekeeper authorize [--policy FILE] [--label NAME] [--from ADDR]
-                                [--sudo] [--gatekeeper PATH] < key.pub
-           gatekeeper sudoers --user NAME [--policy FILE] [--label NAME]
-                              [--gatekeeper PATH]
-           gatekeeper --help | --version
-    """
+  static func parse(_ args: [[UInt8]]) -> Result<Command, ArgumentError> {
+    Arguments.parse(args).flatMap { parsed in
+      switch parsed.action {
+      case .help: return .success(.help(parsed.subcommand))
+      case .version: return .success(.version)
+      case .run: break
+      }
+      switch parsed.subcommand {
+      case .run, .check: return options(parsed).map { .run($0) }
+      case .report, .learn: return reportOptions(parsed).map { .report($0) }
+      case .authorize, .sudoers: return .success(.deploy(parsed))
+      }
+    }
+  }
 
-  static func parse(_ args: [[UInt8]]) -> Result<Options, UsageError> {
+  static func options(_ parsed: ParsedArguments) -> Result<Options, ArgumentError> {
     var o = Options()
-    var i = 0
-    let words = args.map { String(decoding: $0, as: UTF8.self) }
-    if let first = words.first {
-      switch first {
-      case "check": o.mode = .check; i = 1
-      case "--help", "-h": o.mode = .help; return .success(o)
-      case "--version": o.mode = .version; return .success(o)
-      default: break
+    o.mode = parsed.subcommand == .check ? .check : parsed.dashDash ? .argv : .forced
+    if let p = parsed.value("--policy") { o.policy = p }
+    if let label = parsed.value("--label") {
+      guard PolicyParser.isName(label) else {
+        return .failure(ArgumentError("bad --label '\(label)'", parsed.subcommand))
       }
+      o.label = label
     }
-    func value(_ name: String) -> Result<String, UsageError> {
-      let w = words[i]
-      if w.hasPrefix(name + "=") { return .success(String(w.dropFirst(name.count + 1))) }
-      guard i + 1 < words.count else { return .failure(UsageError(message: "\(name) needs a value")) }
-      i += 1
-      return .success(words[i])
+    o.from = parsed.value("--from")
+    o.secluded = parsed.value("--secluded")
+    o.examples = parsed.has("--examples")
+    o.sudo = parsed.has("--sudo")
+    o.rest = parsed.operands
+    return .success(o)
+  }
+
+  /// report and learn: options in the order given, as the report module
+  /// reads them (one of --json and --html, once).
+  static func reportOptions(_ parsed: ParsedArguments) -> Result<ReportArguments, ArgumentError> {
+    var o = ReportArguments()
+    o.learn = parsed.subcommand == .learn
+    func failure(_ message: String) -> Result<ReportArguments, ArgumentError> {
+      .failure(ArgumentError(message, parsed.subcommand))
     }
-    var seen: [String] = []
-    while i < words.count {
-      let w = words[i]
-      let name = w.split(separator: "=", maxSplits: 1).first.map(String.init) ?? w
-      // Every option at most once: a second --policy must not quietly win.
-      if name.hasPrefix("--") && name != "--" {
-        if seen.contains(name) { return .failure(UsageError(message: "\(name) given twice")) }
-        seen.append(name)
-      }
-      switch name {
-      case "--policy":
-        switch value("--policy") {
-        case .success(let v): o.policy = v
-        case .failure(let e): return .failure(e)
-        }
-      case "--label":
-        switch value("--label") {
-        case .success(let v):
-          guard PolicyParser.isName(v) else { return .failure(UsageError(message: "bad --label '\(v)'")) }
-          o.label = v
-        case .failure(let e): return .failure(e)
-        }
-      case "--sudo" where o.mode == .forced || o.mode == .check:
-        o.sudo = true
-      case "--from" where o.mode == .check:
-        switch value("--from") {
-        case .success(let v): o.from = v
-        case .failure(let e): return .failure(e)
-        }
-      case "--examples" where o.mode == .check:
-        o.examples = true
-      case "--secluded" where o.mode == .check:
-        switch value("--secluded") {
-        case .success(let v): o.secluded = v
-        case .failure(let e): return .failure(e)
-        }
-      case "--" where o.mode == .check:
-        // check: the command string follows, even one that starts with '-'.
-        guard i + 2 == words.count, o.rest.isEmpty else {
-          return .failure(UsageError(message: "check takes one COMMAND-STRING after '--'"))
-        }
-        o.rest = [args[i + 1]]
-        return .success(o)
-      case "--":
-        o.mode = .argv
-        o.rest = Array(args[(i + 1)...])
-        if o.rest.isEmpty { return .failure(UsageError(message: "nothing after '--'")) }
-        return .success(o)
-      default:
-        if o.mode == .check && !w.hasPrefix("-") && o.rest.isEmpty {
-          o.rest = [args[i]]
+    let now = Sys.nowMillis()
+    for option in parsed.options {
+      let v = option.value ?? ""
+      switch option.name {
+      case "--json", "--html":
+        guard o.format == .text else { return failure("--json and --html exclude each other") }
+        if option.name == "--json" {
+          o.format = .json
         } else {
-          return .failure(UsageError(message: "unknown argument '\(w)'"))
+          guard !v.isEmpty else { return failure("--html needs a file name") }
+          o.format = .html(v)
         }
+      case "--since", "--until":
+        guard let t = ReportOptions.parseTime(v, now: now) else { return failure("bad \(option.name) time '\(v)'") }
+        if option.name == "--since" { o.filter.since = t } else { o.filter.until = t }
+      case "--label":
+        o.filter.label = Array(v.utf8)
+      case "--client":
+        guard !v.isEmpty else { return failure("--client needs an address") }
+        o.filter.client = Array(v.utf8)
+      case "--tag":  // a syslog tag, as a policy's `tag=` gives it
+        guard !v.isEmpty, v.utf8.count <= 64, !v.utf8.contains(where: { $0 <= 0x20 || $0 == 0x5b }) else {
+          return failure("--tag needs gatekeeper's syslog tag (as in 'log syslog=... tag=NAME')")
+        }
+        o.filter.tag = Array(v.utf8)
+      default:
+        break  // (the grammar has no other)
       }
-      i += 1
     }
+    o.files = parsed.operands.map { String(decoding: $0, as: UTF8.self) }
     return .success(o)
   }
 }

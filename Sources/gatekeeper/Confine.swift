@@ -26,13 +26,12 @@ enum Confine {
 
   /// The kernel's Landlock ABI, or why there is none.
   static func kernelABI() -> Result<Int, ConfineError> {
-    let abi = gk_landlock_abi()
-    if abi >= 1 { return .success(Int(abi)) }
-    let e = errno
-    switch e {
-    case ENOSYS: return .failure(ConfineError("kernel has no landlock"))
-    case EOPNOTSUPP: return .failure(ConfineError("landlock is disabled in this kernel"))
-    default: return .failure(ConfineError("landlock: \(Sys.errorText(e))"))
+    switch Sys.landlockABI() {
+    case .success(let abi) where abi >= 1: return .success(Int(abi))
+    case .success(let abi): return .failure(ConfineError("landlock: ABI \(abi)"))
+    case .failure(let e) where e == .noSuchSystemCall: return .failure(ConfineError("kernel has no landlock"))
+    case .failure(let e) where e == .notSupported: return .failure(ConfineError("landlock is disabled in this kernel"))
+    case .failure(let e): return .failure(ConfineError("landlock: \(e)"))
     }
   }
 
@@ -58,8 +57,7 @@ enum Confine {
   static func present(_ grants: [LandlockGrant]) -> [LandlockGrant] {
     var seen: [(UInt64, UInt64)] = []
     return grants.filter { grant in
-      var st = stat()
-      guard stat(grant.path, &st) == 0 else { return false }
+      guard case .success(let st) = Sys.status(path: grant.path) else { return false }
       let id = (UInt64(st.st_dev), UInt64(st.st_ino))
       if seen.contains(where: { $0 == id }) { return false }
       seen.append(id)
@@ -70,21 +68,25 @@ enum Confine {
   /// Creates the ruleset and adds every grant whose path exists; returns
   /// its descriptor (close-on-exec) or why it failed.
   static func create(_ ruleset: LandlockRuleset) -> Result<Int32, ConfineError> {
-    let fd = gk_landlock_create_ruleset(ruleset.handledFS, ruleset.handledNet, ruleset.scoped, Int32(ruleset.abi))
-    guard fd >= 0 else { return .failure(ConfineError("landlock_create_ruleset: \(Sys.errorText(errno))")) }
+    let fd: Int32
+    switch Sys.landlockCreateRuleset(
+      fs: ruleset.handledFS, net: ruleset.handledNet, scoped: ruleset.scoped, abi: Int32(ruleset.abi))
+    {
+    case .success(let f): fd = f
+    case .failure(let e): return .failure(ConfineError("landlock_create_ruleset: \(e)"))
+    }
     for grant in ruleset.grants {
-      // Follows symbolic links: the rule attaches to what the path names.
-      let pfd = Sys.open(grant.path, GK_O_PATH | O_CLOEXEC)
-      if pfd < 0 { continue }  // missing here: nothing to grant
-      var st = stat()
-      let isDir = fstat(pfd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+      // Follows symbolic links: the rule attaches to what the path names (a
+      // path missing here has nothing to grant).
+      guard case .success(let pfd) = Sys.open(grant.path, GK_O_PATH | O_CLOEXEC) else { continue }
+      var isDir = false
+      if case .success(let st) = Sys.status(pfd) { isDir = (st.st_mode & S_IFMT) == S_IFDIR }
       let access = isDir ? grant.access : grant.access & Landlock.fileRights
-      let added = gk_landlock_add_path(fd, access, pfd)
-      let e = errno
-      close(pfd)
-      if added != 0 {
-        close(fd)
-        return .failure(ConfineError("landlock_add_rule \(grant.path): \(Sys.errorText(e))"))
+      let added = Sys.landlockAddPath(fd, access: access, pfd)
+      Sys.close(pfd)
+      if case .failure(let e) = added {
+        Sys.close(fd)
+        return .failure(ConfineError("landlock_add_rule \(grant.path): \(e)"))
       }
     }
     return .success(fd)
@@ -93,8 +95,8 @@ enum Confine {
   /// Sets no_new_privs and restricts this process with the ruleset; nil on
   /// success, else the errno text. Called by Launch.exec just before execve.
   static func enforce(_ fd: Int32) -> String? {
-    if gk_landlock_restrict(fd) != 0 { return "landlock_restrict_self: \(Sys.errorText(errno))" }
-    close(fd)
+    if case .failure(let e) = Sys.landlockRestrict(fd) { return "landlock_restrict_self: \(e)" }
+    Sys.close(fd)
     return nil
   }
 }

@@ -20,10 +20,7 @@ enum Launch {
 
   /// This program's own path (for sudo mode), from /proc/self/exe.
   static func selfPath() -> String {
-    var buf = [CChar](repeating: 0, count: 4096)
-    let n = readlink("/proc/self/exe", &buf, 4095)
-    guard n > 0 else { return "/usr/local/sbin/gatekeeper" }
-    return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    Sys.executablePath() ?? "/usr/local/sbin/gatekeeper"
   }
 
   /// Execs sudo with the fixed PATH and SSH_CONNECTION / SSH_USER_AUTH
@@ -34,11 +31,8 @@ enum Launch {
     for name in ["SSH_CONNECTION", "SSH_USER_AUTH"] {
       if let v = Sys.envString(name) { envp.append("\(name)=\(v)") }
     }
-    gk_close_from(3)
-    var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-    var cEnv: [UnsafeMutablePointer<CChar>?] = envp.map { strdup($0) } + [nil]
-    execve(sudo, &cArgs, &cEnv)
-    return Sys.errorText(errno)
+    Sys.closeDescriptors(from: 3)
+    return Sys.execve(sudo, argv, envp).description
   }
 
   /// The policy's program, opened (O_PATH) through trusted directories and
@@ -59,11 +53,11 @@ enum Launch {
     }
     let st = opened.st
     if (st.st_mode & S_IFMT) != S_IFREG || st.st_mode & 0o111 == 0 {
-      close(opened.fd)
+      Sys.close(opened.fd)
       return .failure(ProgramProblem(reason: .toolNotExecutable, why: "program \(path) is not an executable regular file"))
     }
     if let problem = Trust.ownershipProblem(st, what: "program \(path)", stickyOK: false) {
-      close(opened.fd)
+      Sys.close(opened.fd)
       return .failure(ProgramProblem(reason: .toolUnsafe, why: problem))
     }
     return .success(Program(fd: opened.fd))
@@ -74,42 +68,33 @@ enum Launch {
   /// on failure, with the reason and errno text.
   static func exec(_ allowed: Allowed, program: Program, confine: Int32) -> (RuntimeReason, String) {
     let inv = allowed.invocation
-    if let n = inv.nice, n > 0 {
-      errno = 0
-      _ = Glibc.nice(Int32(n))
-    }
+    if let n = inv.nice, n > 0 { Sys.nice(Int32(n)) }
     if let cls = inv.ioniceClass {
-      _ = gk_ioprio_set(Int32(cls), Int32(cls == 3 ? 0 : (inv.ioniceLevel ?? 4)))
+      Sys.setIOPriority(class: Int32(cls), level: Int32(cls == 3 ? 0 : (inv.ioniceLevel ?? 4)))
     }
-    if inv.program == .tar {
-      let null = Sys.open("/dev/null", O_RDONLY)
-      if null >= 0 {
-        dup2(null, 0)
-        if null != 0 { close(null) }
-      }
+    if inv.program == .tar, case .success(let null) = Sys.open("/dev/null", O_RDONLY) {
+      Sys.duplicate(null, onto: 0)
+      if null != 0 { Sys.close(null) }
     }
-    _ = chdir("/")
-    umask(0o077)
+    Sys.changeDirectory("/")
+    Sys.setUmask(0o077)
     if confine >= 0, let why = Confine.enforce(confine) { return (.confineUnavailable, why) }
-    gk_close_from_except(3, program.fd)
+    Sys.closeDescriptors(from: 3, except: program.fd)
     let argv = allowed.argv
     let envp = [path] + inv.locale
-    var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-    var cEnv: [UnsafeMutablePointer<CChar>?] = envp.map { strdup($0) } + [nil]
-    _ = gk_execveat(program.fd, &cArgs, &cEnv)
-    if errno == ENOENT {
+    var e = Sys.execve(program.fd, argv, envp)
+    if e == .noSuchFile {
       // A `#!` script: its interpreter opens it as /dev/fd/N, which a
       // close-on-exec descriptor is not by then; keep it open and run again.
-      _ = fcntl(program.fd, F_SETFD, 0)
-      _ = gk_execveat(program.fd, &cArgs, &cEnv)
+      Sys.keepOpenAcrossExec(program.fd)
+      e = Sys.execve(program.fd, argv, envp)
     }
-    let e = errno
     let reason: RuntimeReason =
       switch e {
-      case ENOENT: .toolNotFound
-      case EACCES, EPERM: .toolNotExecutable
+      case .noSuchFile: .toolNotFound
+      case .permissionDenied, .notPermitted: .toolNotExecutable
       default: .execFailed  // ENOEXEC (not a program), E2BIG, ENOMEM...
       }
-    return (reason, Sys.errorText(e))
+    return (reason, e.description)
   }
 }

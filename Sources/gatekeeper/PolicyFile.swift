@@ -32,13 +32,21 @@ enum PolicyFile {
       let reason: RuntimeReason = f.missing ? .policyMissing : .policyUnsafe
       if strict || f.missing { return .failure(PolicyFailure(reason: reason, message: f.message)) }
       warnings.append("warning: \(f.message) (ignored by check; a real call would refuse)")
-      fd = Sys.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-      if fd < 0 || fstat(fd, &st) != 0 {
-        let why = -fd == ELOOP ? "is a symbolic link" : Sys.errorText(-fd)
-        return .failure(PolicyFailure(reason: .policyUnsafe, message: "policy \(path): \(why)"))
+      func unsafe(_ why: String) -> Result<Policy, PolicyFailure> {
+        .failure(PolicyFailure(reason: .policyUnsafe, message: "policy \(path): \(why)"))
+      }
+      switch Sys.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK) {
+      case .success(let f): fd = f
+      case .failure(let e): return unsafe(e == .tooManySymbolicLinks ? "is a symbolic link" : e.description)
+      }
+      switch Sys.status(fd) {
+      case .success(let s): st = s
+      case .failure(let e):
+        Sys.close(fd)
+        return unsafe(e.description)
       }
     }
-    defer { close(fd) }
+    defer { Sys.close(fd) }
     if let problem = Trust.fileProblem(st, what: "policy \(path)") {
       if strict || (st.st_mode & S_IFMT) != S_IFREG {
         return .failure(PolicyFailure(reason: .policyUnsafe, message: problem))

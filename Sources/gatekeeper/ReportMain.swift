@@ -3,9 +3,10 @@
 // GatekeeperReport module without building Strings; regular files are
 // mapped with mmap(2) instead), then print.
 //
-// Exit status: 0 done (malformed lines are reported, not fatal); 64 usage;
-// 66 (EX_NOINPUT) an input cannot be opened or read (nothing is printed);
-// 73 (EX_CANTCREAT) the --html file cannot be written.
+// Exit status: 0 done (malformed lines are reported, not fatal); 66
+// (EX_NOINPUT) an input cannot be opened or read (nothing is printed); 73
+// (EX_CANTCREAT) the --html file cannot be written; 74 (EX_IOERR) the
+// output cannot be written. The arguments are parsed in CommandLine.swift.
 // Rotated logs: `zcat audit.jsonl.1.gz | gatekeeper report -`.
 
 import GatekeeperCore
@@ -13,18 +14,7 @@ import GatekeeperReport
 import Glibc
 
 enum ReportMain {
-  static func run(_ subcommand: String, _ args: [[UInt8]]) -> Int32 {
-    let options: ReportOptions
-    switch ReportOptions.parse(subcommand, args, now: Sys.nowMillis()) {
-    case .success(let o): options = o
-    case .failure(let e):
-      Sys.writeErr("gatekeeper: \(e.message)\n\(ReportOptions.usage)")
-      return 64
-    }
-    if options.help {
-      Sys.writeOut(ReportOptions.usage)
-      return 0
-    }
+  static func run(_ options: ReportArguments) -> ExitStatus {
     let files = options.files.isEmpty ? ["-"] : options.files
     if options.learn {
       var session = LearnSession(filter: options.filter)
@@ -33,7 +23,7 @@ enum ReportMain {
         if let problem = readInput(f, { session.feed($0) }) { return noInput(f, problem) }
         session.finish()
       }
-      return Sys.write(1, Array(session.render().utf8)) ? 0 : 74
+      return output(session.render())
     }
     var session = ReportSession(filter: options.filter)
     for f in files {
@@ -45,11 +35,19 @@ enum ReportMain {
     if case .html(let path) = options.format, path != "-" {
       if let problem = writeReplacing(path, Array(text.utf8)) {
         Sys.writeErr("gatekeeper: \(DisplayText.visible(problem))\n")
-        return 73
+        return .cannotCreate
       }
-      return 0
+      return .success
     }
-    return Sys.write(1, Array(text.utf8)) ? 0 : 74
+    return output(text)
+  }
+
+  /// Writes the result to standard output.
+  static func output(_ text: String) -> ExitStatus {
+    switch Sys.write(1, Array(text.utf8)) {
+    case .success: .success
+    case .failure: .ioError
+    }
   }
 
   /// Writes `bytes` to a new file beside `path` (O_EXCL, never through a
@@ -58,20 +56,17 @@ enum ReportMain {
   static func writeReplacing(_ path: String, _ bytes: [UInt8]) -> String? {
     let slash = path.lastIndex(of: "/")
     let dir = slash.map { String(path[..<$0]) } ?? "."
-    let temp = (dir.isEmpty ? "" : dir) + "/.gatekeeper-report.\(getpid()).\(Sys.nowMillis()).tmp"
-    let fd = Sys.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-    if fd < 0 { return "\(path): \(Sys.errorText(-fd))" }
-    let written = Sys.write(fd, bytes)
-    let e = errno
-    close(fd)
-    guard written else {
-      unlink(temp)
-      return "\(path): \(Sys.errorText(e))"
+    let temp = (dir.isEmpty ? "" : dir) + "/.gatekeeper-report.\(Sys.processID()).\(Sys.nowMillis()).tmp"
+    let fd: Int32
+    switch Sys.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644) {
+    case .success(let f): fd = f
+    case .failure(let e): return "\(path): \(e)"
     }
-    guard rename(temp, path) == 0 else {
-      let why = Sys.errorText(errno)
-      unlink(temp)
-      return "\(path): \(why)"
+    let written = Sys.write(fd, bytes)
+    Sys.close(fd)
+    if case .failure(let e) = written.flatMap({ Sys.rename(temp, path) }) {
+      Sys.unlink(temp)
+      return "\(path): \(e)"
     }
     return nil
   }
@@ -94,7 +89,7 @@ enum ReportMain {
     var mid = chunk.count / 2
     while mid < chunk.count && chunk[mid] != 0x0a { mid += 1 }
     mid += 1
-    guard chunk.count >= 8 << 20, sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2, mid < chunk.count
+    guard chunk.count >= 8 << 20, Sys.onlineProcessors() >= 2, mid < chunk.count
     else {
       session.feed(chunk)
       return
@@ -102,65 +97,52 @@ enum ReportMain {
     var other = ReportSession(filter: session.filter)
     other.begin(name)
     let half = Half(other, UnsafeBufferPointer(rebasing: chunk[mid...]))
-    let context = Unmanaged.passRetained(half).toOpaque()
-    var thread = pthread_t()
-    let started = pthread_create(
-      &thread, nil,
-      { raw in
-        guard let raw else { return nil }
-        let h = Unmanaged<Half>.fromOpaque(raw).takeUnretainedValue()
-        h.session.feed(h.bytes)
-        h.session.finish()
-        return nil
-      }, context)
-    guard started == 0 else {
-      Unmanaged<Half>.fromOpaque(context).release()
+    guard
+      let thread = Sys.startThread({
+        half.session.feed(half.bytes)
+        half.session.finish()
+      })
+    else {
       session.feed(chunk)
       return
     }
     session.feed(UnsafeBufferPointer(rebasing: chunk[..<mid]))
-    pthread_join(thread, nil)
-    let done = Unmanaged<Half>.fromOpaque(context).takeRetainedValue()
-    session.merge(done.session, lineOffset: session.currentLine)
+    Sys.joinThread(thread)
+    session.merge(half.session, lineOffset: session.currentLine)
   }
 
-  static func noInput(_ name: String, _ problem: String) -> Int32 {
+  static func noInput(_ name: String, _ problem: String) -> ExitStatus {
     Sys.writeErr("gatekeeper: \(name == "-" ? "standard input" : name): \(problem)\n")
-    return 66
+    return .noInput
   }
 
   /// Streams one input in chunks; returns an error text on failure.
   static func readInput(_ name: String, _ feed: (UnsafeBufferPointer<UInt8>) -> Void) -> String? {
     var fd: Int32 = 0
     if name != "-" {
-      fd = Sys.open(name, O_RDONLY | O_CLOEXEC)
-      if fd < 0 { return Sys.errorText(-fd) }
-    }
-    defer { if fd != 0 { close(fd) } }
-    // A regular file is mapped (no copy); pipes and the rest are read.
-    var st = stat()
-    if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_size > 0
-      && st.st_size < Int.max / 2
-    {
-      let length = Int(st.st_size)
-      if let map = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED {
-        defer { munmap(map, length) }
-        _ = madvise(map, length, MADV_SEQUENTIAL)
-        feed(UnsafeBufferPointer(start: map.assumingMemoryBound(to: UInt8.self), count: length))
-        return nil
+      switch Sys.open(name, O_RDONLY | O_CLOEXEC) {
+      case .success(let f): fd = f
+      case .failure(let e): return e.description
       }
+    }
+    defer { if fd != 0 { Sys.close(fd) } }
+    // A regular file is mapped (no copy); pipes and the rest are read.
+    if case .success(let st) = Sys.status(fd), (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0,
+      st.st_size < Int.max / 2, let mapped = Sys.map(fd, length: Int(st.st_size))
+    {
+      defer { Sys.unmap(mapped) }
+      feed(mapped)
+      return nil
     }
     let size = 1 << 20
-    let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+    let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: size)
     defer { buf.deallocate() }
     while true {
-      let n = Glibc.read(fd, buf, size)
-      if n < 0 {
-        if errno == EINTR { continue }
-        return Sys.errorText(errno)
+      switch Sys.read(fd, into: UnsafeMutableRawBufferPointer(buf)) {
+      case .failure(let e): return e.description
+      case .success(0): return nil
+      case .success(let n): feed(UnsafeBufferPointer(rebasing: buf[..<n]))
       }
-      if n == 0 { return nil }
-      feed(UnsafeBufferPointer(start: buf, count: n))
     }
   }
 }

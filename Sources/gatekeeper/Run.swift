@@ -25,7 +25,7 @@ enum Run {
     switch PolicyFile.load(options.policy, strict: true, warnings: &warnings) {
     case .success(let p): policy = p
     case .failure(let f):
-      let r = ctx.record(decision: "error", reason: f.reason.rawValue, detail: f.message, rule: "", argv: [])
+      let r = ctx.errorRecord(f.reason, detail: f.message, rule: "")
       Audit.writeSyslog(r, settings: LogSettings())
       fail(f.reason.message + ": " + f.message, f.reason.exitCode)
     }
@@ -48,22 +48,20 @@ enum Run {
 
     switch decision {
     case .probe:
-      let r = ctx.record(
-        decision: "allow", reason: "true-probe", detail: "answered by gatekeeper; nothing ran", rule: "",
-        argv: [])
+      let r = ctx.allowRecord(.trueProbe, detail: "answered by gatekeeper; nothing ran", rule: "", argv: [])
       // The exit status says what the record says: a required audit file
       // that cannot be written turns the probe into a refusal.
       if let refused = Audit.emit(r, settings: policy.log) { fail(refused.message, refused.exitCode) }
-      exit(0)
+      Sys.exit(.success)
     case .deny(let d, let rule) where options.sudo:
       // The backup account cannot write root's audit file: a refusal it can
       // still put into words is handed to root too, which decides (refuses)
       // again and records it where the policy says.
       let words = request.command.flatMap { try? Tokenizer.words($0).get() } ?? []
       if words.isEmpty { refuse(d, rule: rule, ctx: ctx, log: policy.log, policyPath: options.policy) }
-      let r = ctx.record(
-        decision: "deny", reason: d.code, detail: d.detail + "; handed to sudo to be recorded",
-        rule: rule.map { "\(options.policy):\($0.line)" } ?? "", argv: [])
+      let r = ctx.denyRecord(
+        d.code, detail: d.detail + "; handed to sudo to be recorded",
+        rule: rule.map { "\(options.policy):\($0.line)" } ?? "")
       var settings = policy.log
       settings.fileRequired = false
       Audit.emit(r, settings: settings)
@@ -78,7 +76,7 @@ enum Run {
       switch Launch.open(allowed.rule.exec) {
       case .success(let p): program = p
       case .failure(let p):
-        let r = ctx.record(decision: "error", reason: p.reason.rawValue, detail: p.why, rule: ruleRef, argv: [])
+        let r = ctx.errorRecord(p.reason, detail: p.why, rule: ruleRef)
         Audit.emit(r, settings: policy.log)
         fail("\(p.reason.message): \(allowed.rule.exec)", p.reason.exitCode)
       }
@@ -87,19 +85,15 @@ enum Run {
       case .success(let p): confine = p
       case .failure(let e):
         let reason = RuntimeReason.confineUnavailable
-        let r = ctx.record(decision: "error", reason: reason.rawValue, detail: e.why, rule: ruleRef, argv: [])
+        let r = ctx.errorRecord(reason, detail: e.why, rule: ruleRef)
         Audit.emit(r, settings: policy.log)
         fail("\(reason.message): \(e.why)", reason.exitCode)
       }
-      var r = ctx.record(
-        decision: "allow", reason: "allowed", detail: allowed.rule.profile.rawValue, rule: ruleRef,
-        argv: allowed.argv)
+      var r = ctx.allowRecord(.allowed, detail: allowed.rule.profile.rawValue, rule: ruleRef, argv: allowed.argv)
       r.confine = confine.summary
       if let refused = Audit.emit(r, settings: policy.log) { fail(refused.message, refused.exitCode) }
       let (reason, why) = Launch.exec(allowed, program: program, confine: confine.fd)
-      let e = ctx.record(
-        decision: "error", reason: reason.rawValue, detail: "\(allowed.rule.exec): \(why)", rule: ruleRef,
-        argv: allowed.argv)
+      let e = ctx.errorRecord(reason, detail: "\(allowed.rule.exec): \(why)", rule: ruleRef, argv: allowed.argv)
       Audit.writeSyslog(e, settings: policy.log)
       fail("\(reason.message): \(why)", reason.exitCode)
     }
@@ -111,9 +105,8 @@ enum Run {
   /// The file log is best effort here: the root instance's record counts.
   static func handToSudo(_ allowed: Allowed, options: Options, ctx: CallContext, policy: Policy) -> Never {
     let ruleRef = "\(options.policy):\(allowed.rule.line)"
-    let r = ctx.record(
-      decision: "allow", reason: "sudo", detail: "validated; handed to sudo", rule: ruleRef,
-      argv: sudoArgv(allowed.invocation.words, options: options))
+    let argv = sudoArgv(allowed.invocation.words, options: options)
+    let r = ctx.allowRecord(.sudo, detail: "validated; handed to sudo", rule: ruleRef, argv: argv)
     var settings = policy.log
     settings.fileRequired = false
     Audit.emit(r, settings: settings)
@@ -133,18 +126,16 @@ enum Run {
   {
     let argv = sudoArgv(words, options: options)
     let why = Launch.execSudo(argv)
-    var e = ctx.record(decision: "error", reason: RuntimeReason.execFailed.rawValue, detail: why, rule: ruleRef, argv: argv)
+    var e = ctx.errorRecord(.execFailed, detail: why, rule: ruleRef, argv: argv)
     e.secluded = nil
     Audit.writeSyslog(e, settings: policy.log)
     fail("\(RuntimeReason.execFailed.message): \(Launch.sudo): \(why)", RuntimeReason.execFailed.exitCode)
   }
 
   static func refuse(_ d: Denial, rule: Rule?, ctx: CallContext, log: LogSettings, policyPath: String = "") -> Never {
-    let r = ctx.record(
-      decision: "deny", reason: d.code, detail: d.detail, rule: rule.map { "\(policyPath):\($0.line)" } ?? "",
-      argv: [])
+    let r = ctx.denyRecord(d.code, detail: d.detail, rule: rule.map { "\(policyPath):\($0.line)" } ?? "")
     Audit.emit(r, settings: log)
-    fail("denied (\(d.code)): \(d.message)", 1)
+    fail("denied (\(d.code)): \(d.message)", .denied)
   }
 
   /// Reads rsync's secluded argument block from stdin one byte at a time, so
@@ -154,19 +145,27 @@ enum Run {
   static func readSecludedBlock() -> Result<[String], Denial> {
     var reader = SecludedBlock()
     let deadline = Sys.nowMillis() + Int64(SecludedBlock.timeoutSeconds) * 1000
-    gk_catch_signals()
-    defer { gk_release_signals() }
+    Sys.catchSignals()
+    defer { Sys.releaseSignals() }
     while true {
-      if let name = signalName(gk_caught_signal()) { return .failure(reader.interrupted(by: name)) }
+      if let name = signalName(Sys.caughtSignal()) { return .failure(reader.interrupted(by: name)) }
       let left = deadline - Sys.nowMillis()
       if left <= 0 { return .failure(reader.timedOut()) }
-      let ready = gk_wait_readable(0, Int32(min(left, 60_000)))
-      if ready < 0 && errno == EINTR { continue }
-      if ready == 0 { continue }
-      guard let b = Sys.readByte(0, retry: false) else { return .failure(reader.endOfInput()) }
-      if b == -2 { continue }  // EINTR: the signal is looked at above
-      if b < 0 { return .failure(Denial(RuntimeReason.stdinUnreadable, Sys.errorText(errno))) }
-      switch reader.feed(UInt8(b)) {
+      // A signal (EINTR) or the time running out: looked at above. Any
+      // other failure of poll is left to the read to report.
+      switch Sys.waitReadable(0, milliseconds: Int32(min(left, 60_000))) {
+      case .success(false): continue
+      case .failure(let e) where e == .interrupted: continue
+      case .success(true), .failure: break
+      }
+      let byte: UInt8
+      switch Sys.readByte(0, retryOnInterrupt: false) {
+      case .success(let b?): byte = b
+      case .success(nil): return .failure(reader.endOfInput())
+      case .failure(let e) where e == .interrupted: continue
+      case .failure(let e): return .failure(Denial(RuntimeReason.stdinUnreadable, e.description))
+      }
+      switch reader.feed(byte) {
       case .more: continue
       case .done(let block): return .success(block)
       case .failed(let d): return .failure(d)

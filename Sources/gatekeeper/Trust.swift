@@ -39,50 +39,57 @@ enum Trust {
     // A relative path (check --policy policies/x) is taken from the working
     // directory, whose name getcwd(3) gives without links.
     let path = path.hasPrefix("/") ? path : Sys.workingDirectory() + "/" + path
-    var dir = Sys.open("/", GK_O_PATH | O_DIRECTORY | O_CLOEXEC)
-    guard dir >= 0 else { return .failure(TrustFailure(missing: false, message: "/: \(Sys.errorText(-dir))")) }
+    var dir: Int32
+    switch Sys.open("/", GK_O_PATH | O_DIRECTORY | O_CLOEXEC) {
+    case .success(let fd): dir = fd
+    case .failure(let e): return .failure(TrustFailure(missing: false, message: "/: \(e)"))
+    }
     var parts = components(path)[...]
     var walkedParts: [String] = []  // the directories judged so far
     var walked: String { "/" + walkedParts.joined(separator: "/") }  // for messages only
     var links = 0
-    func fail(_ missing: Bool, _ text: String) -> Result<Opened, TrustFailure> {
-      close(dir)
-      return .failure(TrustFailure(missing: missing, message: "\(what) \(path): \(text)"))
+    func fail(_ missing: Bool, _ text: String, onlyFileMissing: Bool = false) -> Result<Opened, TrustFailure> {
+      Sys.close(dir)
+      let message = "\(what) \(path): \(text)"
+      return .failure(TrustFailure(missing: missing, onlyFileMissing: onlyFileMissing, message: message))
     }
-    var root = stat()
-    if fstat(dir, &root) != 0 || !trusted(root, stickyOK: true) {
+    switch Sys.status(dir) {
+    case .success(let root) where trusted(root, stickyOK: true): break
+    case .success(let root):
       return fail(false, ownershipProblem(root, what: "directory /", stickyOK: true) ?? "/: cannot be judged")
+    case .failure: return fail(false, "/: cannot be judged")
     }
     while let part = parts.popFirst() {
       if part == ".." { return fail(false, "'..' in the path") }  // (never from a link: see below)
       let last = parts.isEmpty
-      let nfd = openat(dir, part, (last ? flags : GK_O_PATH) | O_NOFOLLOW | O_CLOEXEC, mode)
-      let err = errno
       var st = stat()
       // A symbolic link: O_NOFOLLOW refused it (ELOOP), or O_PATH opened it.
-      var isLink = nfd < 0 && err == ELOOP
-      if nfd < 0 && !isLink {
-        var f = fail(err == ENOENT, (last ? "" : "\(walkedParts.isEmpty ? "" : walked)/\(part): ") + Sys.errorText(err))
-        if case .failure(var e) = f, last && err == ENOENT {
-          e.onlyFileMissing = true
-          f = .failure(e)
-        }
-        return f
-      }
-      if nfd >= 0 {
-        guard fstat(nfd, &st) == 0 else {
-          close(nfd)
-          return fail(false, "\(walked)/\(part): \(Sys.errorText(errno))")
+      var isLink = false
+      var nfd: Int32 = -1
+      switch Sys.openAt(dir, part, (last ? flags : GK_O_PATH) | O_NOFOLLOW | O_CLOEXEC, mode) {
+      case .failure(let e) where e == .tooManySymbolicLinks:
+        isLink = true
+      case .failure(let e):
+        return fail(
+          e == .noSuchFile, (last ? "" : "\(walkedParts.isEmpty ? "" : walked)/\(part): ") + e.description,
+          onlyFileMissing: last && e == .noSuchFile)
+      case .success(let fd):
+        switch Sys.status(fd) {
+        case .success(let s): st = s
+        case .failure(let e):
+          Sys.close(fd)
+          return fail(false, "\(walked)/\(part): \(e)")
         }
         isLink = (st.st_mode & S_IFMT) == S_IFLNK
-        if isLink { close(nfd) }
+        if isLink { Sys.close(fd) } else { nfd = fd }
       }
       if isLink {
         guard followLinks else { return fail(false, "\(walked)/\(part) is a symbolic link") }
         links += 1
-        guard links <= 40, let target = readLink(dir, part), !target.isEmpty else {
+        guard links <= 40, case .success(let bytes) = Sys.readLink(dir, part), !bytes.isEmpty else {
           return fail(false, "\(walked)/\(part): too many or unreadable symbolic links")
         }
+        let target = String(decoding: bytes, as: UTF8.self)
         // The walk restarts from `/` with the target made absolute: `walked`
         // holds no link, so a `..` in the target can be applied to it.
         var resolved = target.hasPrefix("/") ? [] : walkedParts
@@ -93,27 +100,29 @@ enum Trust {
             resolved.append(c)
           }
         }
-        close(dir)
-        dir = Sys.open("/", GK_O_PATH | O_DIRECTORY | O_CLOEXEC)
-        guard dir >= 0 else { return .failure(TrustFailure(missing: false, message: "/: \(Sys.errorText(-dir))")) }
+        Sys.close(dir)
+        switch Sys.open("/", GK_O_PATH | O_DIRECTORY | O_CLOEXEC) {
+        case .success(let fd): dir = fd
+        case .failure(let e): return .failure(TrustFailure(missing: false, message: "/: \(e)"))
+        }
         walkedParts = []
         parts = (resolved + parts)[...]
         continue
       }
       if last {
-        close(dir)
+        Sys.close(dir)
         return .success(Opened(fd: nfd, st: st))
       }
       walkedParts.append(part)
       if (st.st_mode & S_IFMT) != S_IFDIR {
-        close(nfd)
+        Sys.close(nfd)
         return fail(false, "\(walked) is not a directory")
       }
       if !trusted(st, stickyOK: true) {
-        close(nfd)
+        Sys.close(nfd)
         return fail(false, ownershipProblem(st, what: "directory \(walked)", stickyOK: true) ?? walked)
       }
-      close(dir)
+      Sys.close(dir)
       dir = nfd
     }
     return fail(false, "no file name")
@@ -130,25 +139,18 @@ enum Trust {
   /// Owned by root or the caller, and writable by nobody else (a root-owned
   /// sticky directory excepted when `stickyOK`).
   static func trusted(_ st: stat, stickyOK: Bool) -> Bool {
-    if st.st_uid != 0 && st.st_uid != geteuid() { return false }
+    if st.st_uid != 0 && st.st_uid != Sys.effectiveUID() { return false }
     let sticky = stickyOK && st.st_uid == 0 && st.st_mode & S_ISVTX != 0
     return st.st_mode & (S_IWGRP | S_IWOTH) == 0 || sticky
   }
 
   static func ownershipProblem(_ st: stat, what: @autoclosure () -> String, stickyOK: Bool) -> String? {
     if trusted(st, stickyOK: stickyOK) { return nil }
-    let uid = geteuid()
+    let uid = Sys.effectiveUID()
     if st.st_uid != 0 && st.st_uid != uid {
       return "\(what()) is owned by uid \(st.st_uid), not root or uid \(uid)"
     }
     return "\(what()) is writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8)))"
-  }
-
-  private static func readLink(_ dir: Int32, _ name: String) -> String? {
-    var buf = [CChar](repeating: 0, count: 4096)
-    let n = readlinkat(dir, name, &buf, buf.count)
-    guard n > 0, n < buf.count else { return nil }
-    return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   /// `/a//b/./c` -> [a, b, c], split on the bytes (String.split costs ten

@@ -2,47 +2,44 @@
 // decision, records it, and execs the allowed program. See gatekeeper(8).
 
 import GatekeeperCore
-import Glibc
 
 let version = "gatekeeper 0.1.0"
 
 /// Says why on stderr (one line for the SSH client) and exits.
-func fail(_ message: String, _ code: Int32) -> Never {
+func fail(_ message: String, _ status: ExitStatus) -> Never {
   Sys.writeErr("gatekeeper: \(DisplayText.visible(message))\n")
-  exit(code)
+  Sys.exit(status)
+}
+
+/// Says what is wrong with the command line, then the usage, and exits 64.
+func usageError(_ e: ArgumentError) -> Never {
+  Sys.writeErr("gatekeeper: \(DisplayText.visible(e.message))\n\(Usage.text(for: e.subcommand))")
+  Sys.exit(.usage)
 }
 
 func main() -> Never {
-  let raw = Sys.arguments()
-  // Subcommands with their own argument parsers.
-  switch raw.first.flatMap({ String(validating: $0, as: UTF8.self) }) {
-  case "report", "learn": exit(ReportMain.run(String(decoding: raw[0], as: UTF8.self), Array(raw.dropFirst())))
-  case "authorize", "sudoers": exit(DeployMain.run(String(decoding: raw[0], as: UTF8.self), Array(raw.dropFirst())))
-  default: break
-  }
-  let options: Options
-  switch Cli.parse(raw) {
-  case .success(let o): options = o
+  switch Cli.parse(Sys.arguments()) {
   case .failure(let e):
-    // Recorded too: a wrong forced command line is worth knowing about.
-    var ctx = CallContext.fromEnvironment(mode: .forced, label: nil)
-    ctx.command = Sys.env("SSH_ORIGINAL_COMMAND")
-    let r = ctx.record(
-      decision: "error", reason: RuntimeReason.usage.rawValue, detail: e.message, rule: "", argv: [])
-    Audit.writeSyslog(r, settings: LogSettings())
-    Sys.writeErr("gatekeeper: \(DisplayText.visible(e.message))\n\(Cli.usage)\n")
-    exit(64)
-  }
-  switch options.mode {
-  case .help:
-    Sys.writeOut(Help.text)
-    exit(0)
-  case .version:
+    if e.subcommand == .run || e.subcommand == .check {
+      // Recorded too: a wrong forced command line is worth knowing about.
+      var ctx = CallContext.fromEnvironment(mode: .forced, label: nil)
+      ctx.command = Sys.env("SSH_ORIGINAL_COMMAND")
+      Audit.writeSyslog(ctx.errorRecord(.usage, detail: e.message, rule: ""), settings: LogSettings())
+    }
+    usageError(e)
+  case .success(.help(let subcommand)):
+    Sys.writeOut(subcommand == .run || subcommand == .check ? Usage.help : Usage.text(for: subcommand))
+    Sys.exit(.success)
+  case .success(.version):
     Sys.writeOut(version + "\n")
-    exit(0)
-  case .check:
+    Sys.exit(.success)
+  case .success(.report(let options)):
+    Sys.exit(ReportMain.run(options))
+  case .success(.deploy(let parsed)):
+    Sys.exit(DeployMain.run(parsed))
+  case .success(.run(let options)) where options.mode == .check:
     Check.run(options)
-  case .forced, .argv:
+  case .success(.run(let options)):
     Run.run(options)
   }
 }

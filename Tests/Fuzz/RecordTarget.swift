@@ -5,7 +5,8 @@
 // must decode back to exactly what went in.
 //
 // Input layout: 8 bytes time (little endian), 4 bytes pid, then
-// NUL-separated fields: host decision reason detail rule label user client
+// NUL-separated fields: host decision (its first byte picks allow, deny or
+// error) reason detail rule label user client
 // client_port key mode command argv... [0x01 secluded...]. A command field
 // that is exactly 0x03 stands for "no command" (null).
 
@@ -29,7 +30,7 @@ enum FuzzRecord {
     r.timeMillis = Int64(bitPattern: time)
     r.pid = Int32(bitPattern: pid)
     r.host = text(0)
-    r.decision = text(1)
+    r.decision = AuditDecision.allCases[(fields[1].first.map(Int.init) ?? 0) % AuditDecision.allCases.count]
     r.reason = text(2)
     r.detail = text(3)
     r.rule = text(4)
@@ -63,7 +64,7 @@ enum FuzzRecord {
 
     // Short fields come back exactly.
     let strings: [(String, String)] = [
-      ("host", r.host), ("decision", r.decision), ("reason", r.reason), ("detail", r.detail),
+      ("host", r.host), ("decision", r.decision.rawValue), ("reason", r.reason), ("detail", r.detail),
       ("rule", r.rule), ("label", r.label), ("user", r.user), ("client", r.client),
       ("client_port", r.clientPort), ("key", r.key), ("mode", r.mode),
     ]

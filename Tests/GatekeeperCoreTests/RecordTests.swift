@@ -8,7 +8,7 @@ import Testing
     r.timeMillis = 1_764_196_801_123
     r.host = "client1"
     r.pid = 42
-    r.decision = "deny"
+    r.decision = .deny
     r.reason = "shell-operator"
     r.detail = "at offset 7"
     r.rule = "/etc/gatekeeper/gatekeeper.policy:3"
@@ -127,7 +127,7 @@ import Testing
     r.timeMillis = 1_764_800_000_000
     r.host = "client1.example.org"
     r.pid = 4242
-    r.decision = "deny"
+    r.decision = .deny
     r.reason = "rsync-outside-roots"
     r.detail = String(repeating: "\u{1}", count: 3000)
     r.rule = "/etc/gatekeeper/gatekeeper.policy:12"

@@ -4,6 +4,17 @@
 // \uXXXX, bytes that are not UTF-8 as the
 // four characters \xNN, and anything past `maxField` bytes cut with a marker.
 
+/// The `decision` of a record.
+public enum AuditDecision: String, CaseIterable, Sendable {
+  /// The call goes on (the program runs, or the probe is answered).
+  case allow
+  /// The request was refused (a ReasonCode says why).
+  case deny
+  /// Nothing was wrong with the request, but the policy, the log or the
+  /// program was (a RuntimeReason says which).
+  case error
+}
+
 public struct AuditRecord: Equatable, Sendable {
   public static let schemaVersion = 1
   /// Longest untrusted field kept, in bytes.
@@ -12,8 +23,7 @@ public struct AuditRecord: Equatable, Sendable {
   public var timeMillis: Int64 = 0
   public var host = ""
   public var pid: Int32 = 0
-  /// allow | deny | error
-  public var decision = "deny"
+  public var decision = AuditDecision.deny
   public var reason = ""
   public var detail = ""
   /// `file:line` of the deciding rule, or empty.
@@ -69,7 +79,7 @@ public struct AuditRecord: Equatable, Sendable {
     o.field("time", string: AuditRecord.isoTime(timeMillis))
     o.field("host", string: host)
     o.field("pid", number: Int64(pid))
-    o.field("decision", string: decision)
+    o.field("decision", string: decision.rawValue)
     o.field("reason", string: reason)
     o.field("detail", untrusted: detail)
     o.field("rule", string: rule)

@@ -34,14 +34,14 @@ public enum RuntimeReason: String, ReasonCode {
   }
 
   /// The documented exit status for this failure.
-  public var exitCode: Int32 {
+  public var exitCode: ExitStatus {
     switch self {
-    case .usage: 64
-    case .policyMissing, .policyUnsafe, .policyInvalid: 78
-    case .toolNotFound: 127
-    case .toolNotExecutable, .toolUnsafe, .execFailed: 126
-    case .logUnwritable, .logUnsafe, .stdinUnreadable: 1
-    case .confineUnavailable: 69  // EX_UNAVAILABLE
+    case .usage: .usage
+    case .policyMissing, .policyUnsafe, .policyInvalid: .config
+    case .toolNotFound: .notFound
+    case .toolNotExecutable, .toolUnsafe, .execFailed: .notExecutable
+    case .logUnwritable, .logUnsafe, .stdinUnreadable: .denied
+    case .confineUnavailable: .unavailable
     }
   }
 }
