@@ -79,8 +79,8 @@ public enum CommandParser {
   }
 
   /// `parse` inside the core. Each word before the program word is a
-  /// locale assignment or one of the `prefixes`; the first other word is
-  /// the program word.
+  /// locale assignment or a `Prefix`; the first other word is the program
+  /// word.
   static func invocation(_ words: [String], sudoWord: Bool) throws(Denial) -> Invocation {
     var state = PrefixState(words: words, sudoMode: sudoWord)
     var i = 0
@@ -92,9 +92,7 @@ public enum CommandParser {
         continue
       }
       if state.afterEnv && w.hasPrefix("-") { throw Denial(CommandReason.envOption, w) }
-      if let prefix = prefixes.first(where: { $0.spellings.contains(w) }),
-        let next = try prefix.apply(&state, words, i)
-      {
+      if let prefix = Prefix(spelling: w), let next = try prefix.apply(&state, words, i) {
         i = next
         continue
       }
@@ -107,27 +105,40 @@ public enum CommandParser {
     throw Denial(CommandReason.unknownProgram, "only prefixes, no program")
   }
 
-  /// A prefix word gatekeeper applies itself instead of running it: its
-  /// exact spellings, and what it does with the words after it. `apply`
-  /// gets the index of the prefix word and returns the index of the next
-  /// word to read, or nil when the word is not a prefix here (it is then
-  /// judged as the program word).
-  struct Prefix: Sendable {
-    let spellings: [String]
-    let apply: @Sendable (inout PrefixState, [String], Int) throws(Denial) -> Int?
+  /// A prefix word gatekeeper applies itself instead of running it.
+  /// Locale assignments (`LANG=C`) are read before any of them.
+  enum Prefix {
+    case env, nice, ionice, sudo
+
+    /// The prefixes by exact spelling, as git-shell looks up its commands.
+    /// (A switch, not an array of rows: a static array of a new type costs
+    /// its run-time set-up on every call.)
+    init?(spelling word: String) {
+      switch word {
+      case "env", "/usr/bin/env", "/bin/env": self = .env
+      case "nice", "/usr/bin/nice", "/bin/nice": self = .nice
+      case "ionice", "/usr/bin/ionice", "/bin/ionice": self = .ionice
+      case "sudo", "/usr/bin/sudo": self = .sudo
+      default: return nil
+      }
+    }
+
+    /// Applies the prefix at `words[i]` to what the prefixes have set so
+    /// far. Returns the index of the next word to read, or nil when the
+    /// word is not taken as a prefix here (it is then judged as the
+    /// program word).
+    func apply(_ state: inout PrefixState, _ words: [String], _ i: Int) throws(Denial) -> Int? {
+      switch self {
+      case .env: try CommandParser.env(&state, words, i)
+      case .nice: try CommandParser.nice(&state, words, i)
+      case .ionice: try CommandParser.ionice(&state, words, i)
+      case .sudo: CommandParser.sudo(&state, words, i)
+      }
+    }
   }
 
-  /// The prefixes, looked up by exact spelling (as git-shell looks up its
-  /// commands). Locale assignments (`LANG=C`) come before any of them.
-  static let prefixes: [Prefix] = [
-    Prefix(spellings: ["env", "/usr/bin/env", "/bin/env"], apply: env),
-    Prefix(spellings: ["nice", "/usr/bin/nice", "/bin/nice"], apply: nice),
-    Prefix(spellings: ["ionice", "/usr/bin/ionice", "/bin/ionice"], apply: ionice),
-    Prefix(spellings: ["sudo", "/usr/bin/sudo"], apply: sudo),
-  ]
-
   /// `env`, once: only locale assignments may follow it, no options.
-  static func env(_ state: inout PrefixState, _ words: [String], _ i: Int) throws(Denial) -> Int? {
+  static func env(_ state: inout PrefixState, _ words: [String], _ i: Int) throws(Denial) -> Int {
     if state.seenEnv { throw Denial(CommandReason.prefixRepeated, words[i]) }
     state.seenEnv = true
     state.afterEnv = true
@@ -135,7 +146,7 @@ public enum CommandParser {
   }
 
   /// `nice [-n N]`, once.
-  static func nice(_ state: inout PrefixState, _ words: [String], _ i: Int) throws(Denial) -> Int? {
+  static func nice(_ state: inout PrefixState, _ words: [String], _ i: Int) throws(Denial) -> Int {
     if state.invocation.nice != nil { throw Denial(CommandReason.prefixRepeated, words[i]) }
     state.afterEnv = false
     let (value, next) = try parseNice(words, from: i + 1)
@@ -144,7 +155,7 @@ public enum CommandParser {
   }
 
   /// `ionice -c 2|3 [-n N]`, once.
-  static func ionice(_ state: inout PrefixState, _ words: [String], _ i: Int) throws(Denial) -> Int? {
+  static func ionice(_ state: inout PrefixState, _ words: [String], _ i: Int) throws(Denial) -> Int {
     if state.invocation.ioniceClass != nil { throw Denial(CommandReason.prefixRepeated, words[i]) }
     state.afterEnv = false
     let (cls, level, next) = try parseIonice(words, from: i + 1)
@@ -156,7 +167,7 @@ public enum CommandParser {
   /// `sudo`, in sudo mode only, once, before a word that is not an option:
   /// dropped from the words handed on. Anywhere else it is the program
   /// word, refused as client-sudo.
-  static func sudo(_ state: inout PrefixState, _ words: [String], _ i: Int) throws(Denial) -> Int? {
+  static func sudo(_ state: inout PrefixState, _ words: [String], _ i: Int) -> Int? {
     guard state.sudoMode, !state.sawSudo, i + 1 < words.count, !words[i + 1].hasPrefix("-") else {
       return nil
     }
