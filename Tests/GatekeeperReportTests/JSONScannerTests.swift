@@ -117,26 +117,6 @@ struct JSONScannerTests {
     #expect(s == "a\u{FFFD}\u{FFFD}b")
   }
 
-  @Test func keyConstantsMatchTheirNames() {
-    #expect(RecordParser.kTime == Bytes.pack("time"))
-    #expect(RecordParser.kDecision == Bytes.pack("decision"))
-    #expect(RecordParser.kClientPort == Bytes.pack("client_port"))
-    #expect(RecordParser.kClientPortTail == Bytes.pack("ort"))
-    #expect(RecordParser.kMessage == Bytes.pack("MESSAGE"))
-    #expect(RecordParser.kSecluded == Bytes.pack("secluded"))
-    let keys = [
-      "v", "pid", "key", "time", "host", "rule", "user", "mode", "argv", "label", "reason",
-      "detail",
-      "client", "command", "MESSAGE", "decision", "secluded", "client_port",
-    ]
-    for k in keys {
-      let bytes = Array("\"\(k)\":".utf8)
-      bytes.withUnsafeBufferPointer { b in
-        #expect(RecordParser.key(b, Span(start: 1, end: 1 + k.utf8.count)) != .other, "\(k)")
-      }
-    }
-  }
-
   @Test func decodeLiteral() {
     #expect(JSONText.decodeLiteral(Array(#""a\nb""#.utf8)) == Array("a\nb".utf8))
     #expect(JSONText.decodeLiteral(Array(#""a" x"#.utf8)) == nil)

@@ -120,14 +120,21 @@ public enum PathResolver {
   public static func judge(
     _ reads: [ToolPath], overflow: Bool = false, roots: [String], lookup: ([UInt8]) -> FileNode
   ) -> Result<[String], Denial> {
-    if Paths.isWholeTree(roots) { return .success([]) }
-    if overflow { return .failure(Denial(PathReason.tooManyComponents, "over \(maxLookups) in all")) }
-    if reads.isEmpty { return .success([]) }
+    Result { () throws(Denial) in try links(reads, overflow: overflow, roots: roots, lookup: lookup) }
+  }
+
+  /// `judge` inside the core: the notes, or the refusal.
+  static func links(
+    _ reads: [ToolPath], overflow: Bool, roots: [String], lookup: ([UInt8]) -> FileNode
+  ) throws(Denial) -> [String] {
+    if Paths.isWholeTree(roots) { return [] }
+    if overflow { throw Denial(PathReason.tooManyComponents, "over \(maxLookups) in all") }
+    if reads.isEmpty { return [] }
     // Counted before anything is built: one path may be long.
     var parts = 0
     for read in reads {
       parts += Paths.componentCount(read.path)
-      if parts > maxLookups * 4 { return .failure(Denial(PathReason.tooManyComponents, "over \(maxLookups) in all")) }
+      if parts > maxLookups * 4 { throw Denial(PathReason.tooManyComponents, "over \(maxLookups) in all") }
     }
     // A path that passes through no link is where its spelling says, which
     // the parser already found inside the roots; the roots themselves are
@@ -137,9 +144,7 @@ public enum PathResolver {
     var budget = maxLookups
     for read in reads {
       let r = resolve(read.path, followFinal: read.followsFinal, budget: &budget, lookup: lookup)
-      if budget < 0 {
-        return .failure(Denial(PathReason.tooManyComponents, "over \(maxLookups) in all"))
-      }
+      if budget < 0 { throw Denial(PathReason.tooManyComponents, "over \(maxLookups) in all") }
       if r.links.isEmpty || r.loops { continue }  // no link; or ELOOP: nothing is read
       if resolvedRoots == nil {
         resolvedRoots = roots.map { text(resolve(Array($0.utf8), followFinal: true, lookup: lookup).path) }
@@ -147,12 +152,11 @@ public enum PathResolver {
       let shown = text(read.path)
       let hops = r.links.map { "\(text($0.link)) -> \(text($0.target))" }.joined(separator: ", ")
       if !Paths.isInside(r.path, roots: resolvedRoots ?? roots) {
-        return .failure(
-          Denial(PathReason.escapesRoots, "\(shown): \(hops) (resolves to \(text(r.path)))"))
+        throw Denial(PathReason.escapesRoots, "\(shown): \(hops) (resolves to \(text(r.path)))")
       }
       notes.append("\(shown): \(hops), inside the roots")
     }
-    return .success(notes)
+    return notes
   }
 
   /// `/a//b/./c` -> [a, b, c]; `..` is kept (link targets may hold it).

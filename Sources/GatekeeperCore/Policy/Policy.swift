@@ -81,14 +81,17 @@ public enum PolicyParser {
   ]
 
   public static func parse(_ bytes: [UInt8]) -> Result<Policy, PolicyErrors> {
+    Result { () throws(PolicyErrors) in try policy(bytes) }
+  }
+
+  /// `parse` inside the core: every line is read, and the errors of all
+  /// the lines are thrown together.
+  static func policy(_ bytes: [UInt8]) throws(PolicyErrors) -> Policy {
     guard bytes.count <= maxSize else {
-      return .failure(PolicyErrors(errors: [PolicyError(line: 1, column: 1, message: "policy is larger than \(maxSize) bytes")]))
+      throw PolicyErrors(line: 1, column: 1, "policy is larger than \(maxSize) bytes")
     }
-    var policy = Policy()
-    var errors: [PolicyError] = []
-    var seenFile = false
-    var seenSyslog = false
-    var seenConfine = false
+    var reader = PolicyReader()
+    var errors = PolicyErrors(errors: [])
     var lineNo = 0
     var lineStart: Int? = 0
     while let start = lineStart {
@@ -96,207 +99,165 @@ public enum PolicyParser {
       let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
       lineStart = end < bytes.count ? end + 1 : nil
       lineNo += 1
-      let rawLine = bytes[start..<end]
-      guard rawLine.allSatisfy({ $0 < 0x80 }) || String(validating: rawLine, as: UTF8.self) != nil else {
-        errors.append(PolicyError(line: lineNo, column: 1, message: "line is not valid UTF-8"))
-        continue
-      }
-      let words = splitWords(rawLine)
-      guard let first = words.first else { continue }
-      func err(_ col: Int, _ msg: String) { errors.append(PolicyError(line: lineNo, column: col, message: msg)) }
-      switch first.text {
-      case "allow":
-        if let rule = parseRule(words, line: lineNo, err) { policy.rules.append(rule) }
-      case "log":
-        guard words.count >= 2 else {
-          err(first.column, "'log' needs file=PATH or syslog=FACILITY")
-          continue
-        }
-        let (key, value) = keyValue(words[1])
-        switch key {
-        case "file":
-          if seenFile { err(words[1].column, "a second 'log file=' line") }
-          seenFile = true
-          if !isCleanAbsolute(value) {
-            err(words[1].column + 5, "log file must be an absolute path without '..'")
-          }
-          policy.log.file = value
-          for w in words.dropFirst(2) {
-            let (k, v) = keyValue(w)
-            if k == "required" && (v == "yes" || v == "no") {
-              policy.log.fileRequired = v == "yes"
-            } else {
-              err(w.column, "unknown 'log file' option '\(w.text)' (expected required=yes|no)")
-            }
-          }
-        case "syslog":
-          if seenSyslog { err(words[1].column, "a second 'log syslog=' line") }
-          seenSyslog = true
-          if value == "none" {
-            policy.log.syslogFacility = nil
-          } else if facilities.contains(value) {
-            policy.log.syslogFacility = value
-          } else {
-            err(words[1].column + 7, "unknown syslog facility '\(value)'")
-          }
-          for w in words.dropFirst(2) {
-            let (k, v) = keyValue(w)
-            if k == "tag" && isName(v) {
-              policy.log.syslogTag = v
-            } else {
-              err(w.column, "unknown 'log syslog' option '\(w.text)' (expected tag=NAME)")
-            }
-          }
-        default:
-          err(words[1].column, "'log' needs file=PATH or syslog=FACILITY, not '\(words[1].text)'")
-        }
-      case "confine":
-        if seenConfine { err(first.column, "a second 'confine' line") }
-        seenConfine = true
-        parseConfine(words, into: &policy, err)
-      default:
-        err(first.column, "unknown keyword '\(first.text)' (expected 'allow', 'log' or 'confine')")
+      do throws(PolicyErrors) {
+        try reader.read(bytes[start..<end], line: lineNo)
+      } catch {
+        errors.errors += error.errors
       }
     }
-    return errors.isEmpty ? .success(policy) : .failure(PolicyErrors(errors: errors))
+    try errors.throwIfAny()
+    return reader.policy
   }
 
-  /// `confine landlock=auto|required|off`, nothing else on the line.
-  static func parseConfine(_ words: [Word], into policy: inout Policy, _ err: (Int, String) -> Void) {
+  /// `allow PROFILE key=value...`: the rule, or every error on its line.
+  static func parseRule(_ words: [Word], line: Int) throws(PolicyErrors) -> Rule {
     guard words.count >= 2 else {
-      err(words[0].column, "'confine' needs landlock=auto|required|off")
-      return
-    }
-    let (key, value) = keyValue(words[1])
-    if key != "landlock" {
-      err(words[1].column, "'confine' needs landlock=auto|required|off, not '\(words[1].text)'")
-    } else if let mode = ConfineMode(rawValue: value) {
-      policy.confine = mode
-    } else {
-      err(words[1].column + 9, "landlock must be auto, required or off, not '\(value)'")
-    }
-    for w in words.dropFirst(2) { err(w.column, "unexpected '\(w.text)' after 'confine landlock='") }
-  }
-
-  static func parseRule(_ words: [Word], line: Int, _ err: (Int, String) -> Void) -> Rule? {
-    guard words.count >= 2 else {
-      err(words[0].column, "'allow' needs a profile (rsync-sender or tar-create)")
-      return nil
+      throw PolicyErrors(line: line, column: words[0].column, "'allow' needs a profile (rsync-sender or tar-create)")
     }
     guard let profile = profileKind(words[1].bytes) else {
-      err(words[1].column, "unknown profile '\(words[1].text)' (expected rsync-sender or tar-create)")
-      return nil
+      throw PolicyErrors(
+        line: line, column: words[1].column,
+        "unknown profile '\(words[1].text)' (expected rsync-sender or tar-create)")
     }
     var rule = Rule(profile: profile, exec: profile.defaultExec, line: line, execColumn: words[1].column)
-    var ok = true
-    // Keys stay bytes (this runs for every rule): the known keys seen so far
-    // as bits, unknown ones as text (only on the error path).
-    var seenKnown: UInt8 = 0
-    var seenUnknown: [String] = []
+    var seen = KeysSeen()
+    var errors = PolicyErrors(errors: [])
     for w in words.dropFirst(2) {
-      let (keyBytes, value) = splitKeyValue(w)
-      let key = RuleKey(keyBytes)
-      let vcol = w.column + keyBytes.count + 1
-      func bad(_ msg: String) {
-        err(vcol, msg)
-        ok = false
-      }
-      if let key {
-        if seenKnown & key.bit != 0 {
-          err(w.column, "duplicate key '\(key.rawValue)'")
-          ok = false
-          continue
-        }
-        seenKnown |= key.bit
-      } else {
-        let text = String(decoding: keyBytes, as: UTF8.self)
-        if seenUnknown.contains(text) {
-          err(w.column, "duplicate key '\(text)'")
-          ok = false
-          continue
-        }
-        seenUnknown.append(text)
-      }
-      // (Also when the word has no `=`: splitKeyValue then gives an empty value.)
-      if value.isEmpty {
-        err(w.column, "expected key=value, got '\(w.text)'")
-        ok = false
-        continue
-      }
-      switch key {
-      case .exec:
-        if isCleanAbsolute(value) && !value.elementsEqual("/".utf8) {
-          rule.exec = String(decoding: value, as: UTF8.self)
-          rule.execColumn = vcol
-        } else {
-          bad("exec= must be an absolute path without '..'")
-        }
-      case .roots:
-        var roots: [String] = []
-        for r in commaList(value, ascii: w.ascii) {
-          if isCleanAbsolute(r) { roots.append(normalize(r)) } else {
-            bad("root '\(String(decoding: r, as: UTF8.self))' must be an absolute path without '..'")
-          }
-        }
-        rule.roots = roots
-      case .label:
-        let label = String(decoding: value, as: UTF8.self)
-        if isName(label) { rule.label = label } else {
-          bad("label must be letters, digits, '.', '_' or '-'")
-        }
-      case .from:
-        var nets: [IPNetwork] = []
-        for bytes in commaList(value, ascii: w.ascii) {
-          let part = Substring(String(decoding: bytes, as: UTF8.self))
-          if let net = IPNetwork(part) { nets.append(net) } else { bad("'\(part)' is not an address or CIDR network") }
-        }
-        rule.from = nets
-      case .confineRoot:
-        if value.elementsEqual("yes".utf8) || value.elementsEqual("no".utf8) {
-          rule.confineRoot = value.elementsEqual("yes".utf8)
-          if profile != .rsyncSender { bad("confine-root applies to rsync-sender rules only") }
-        } else {
-          bad("confine-root must be yes or no")
-        }
-      case nil:
-        err(w.column, "unknown key '\(String(decoding: keyBytes, as: UTF8.self))' (expected exec, roots, label, from or confine-root)")
-        ok = false
+      do throws(PolicyErrors) {
+        try readKey(w, into: &rule, seen: &seen, line: line)
+      } catch {
+        errors.errors += error.errors
       }
     }
-    return ok ? rule : nil
+    try errors.throwIfAny()
+    return rule
   }
 
-  /// The keys of an `allow` rule.
-  enum RuleKey: String {
-    case exec, roots, label, from
-    case confineRoot = "confine-root"
+  /// The keys of a rule seen so far. Keys stay bytes (this runs for every
+  /// rule): the known ones as bits (by row of `ruleKeys`), unknown ones as
+  /// text (only on the error path).
+  struct KeysSeen {
+    var known: UInt32 = 0
+    var unknown: [String] = []
+  }
 
-    /// Matched on the bytes: every key is ASCII with no character that has a
-    /// canonical equivalent elsewhere, so this agrees with String `==`.
-    init?(_ bytes: ArraySlice<UInt8>) {
-      if equals(bytes, "exec") {
-        self = .exec
-      } else if equals(bytes, "roots") {
-        self = .roots
-      } else if equals(bytes, "label") {
-        self = .label
-      } else if equals(bytes, "from") {
-        self = .from
-      } else if equals(bytes, "confine-root") {
-        self = .confineRoot
+  /// One `key=value` word of a rule, read by its row of `ruleKeys`.
+  static func readKey(_ w: Word, into rule: inout Rule, seen: inout KeysSeen, line: Int) throws(PolicyErrors) {
+    let (keyBytes, value) = splitKeyValue(w)
+    let row = ruleKeys.firstIndex { equals(keyBytes, $0.name) }
+    if let row {
+      if seen.known & (1 << row) != 0 {
+        throw PolicyErrors(line: line, column: w.column, "duplicate key '\(ruleKeys[row].name)'")
+      }
+      seen.known |= 1 << row
+    } else {
+      let text = String(decoding: keyBytes, as: UTF8.self)
+      if seen.unknown.contains(text) { throw PolicyErrors(line: line, column: w.column, "duplicate key '\(text)'") }
+      seen.unknown.append(text)
+    }
+    // (Also when the word has no `=`: splitKeyValue then gives an empty value.)
+    if value.isEmpty { throw PolicyErrors(line: line, column: w.column, "expected key=value, got '\(w.text)'") }
+    guard let row else {
+      let key = String(decoding: keyBytes, as: UTF8.self)
+      throw PolicyErrors(line: line, column: w.column, "unknown key '\(key)' (expected \(expectedKeys))")
+    }
+    let at = RuleValue(bytes: value, ascii: w.ascii, line: line, column: w.column + keyBytes.count + 1)
+    try ruleKeys[row].parse(&rule, at)
+  }
+
+  /// A key of an `allow` rule and how its value is read.
+  struct RuleKey: Sendable {
+    let name: StaticString
+    let parse: @Sendable (inout Rule, RuleValue) throws(PolicyErrors) -> Void
+  }
+
+  /// The keys of an `allow` rule, one row each. (Matched on the bytes:
+  /// every key is ASCII with no character that has a canonical equivalent
+  /// elsewhere, so this agrees with String `==`.)
+  static let ruleKeys: [RuleKey] = [
+    RuleKey(name: "exec", parse: parseExec),
+    RuleKey(name: "roots", parse: parseRoots),
+    RuleKey(name: "label", parse: parseLabel),
+    RuleKey(name: "from", parse: parseFrom),
+    RuleKey(name: "confine-root", parse: parseConfineRoot),
+  ]
+
+  /// `exec, roots, label, from or confine-root`, for the unknown-key error.
+  static var expectedKeys: String {
+    let names = ruleKeys.map { "\($0.name)" }
+    return names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+  }
+
+  /// The value of one `key=value` word of a rule, where errors point.
+  struct RuleValue {
+    var bytes: ArraySlice<UInt8>
+    /// The word is ASCII (see commaList).
+    var ascii: Bool
+    var line: Int
+    var column: Int
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+    func error(_ message: String) -> PolicyError { PolicyError(line: line, column: column, message: message) }
+  }
+
+  /// `exec=PATH`: absolute, no `..`, not `/` itself.
+  static func parseExec(_ rule: inout Rule, _ value: RuleValue) throws(PolicyErrors) {
+    guard isCleanAbsolute(value.bytes) && !value.bytes.elementsEqual("/".utf8) else {
+      throw PolicyErrors(errors: [value.error("exec= must be an absolute path without '..'")])
+    }
+    rule.exec = value.text
+    rule.execColumn = value.column
+  }
+
+  /// `roots=DIR,...`: each absolute without `..`, kept normalized.
+  static func parseRoots(_ rule: inout Rule, _ value: RuleValue) throws(PolicyErrors) {
+    var roots: [String] = []
+    var errors = PolicyErrors(errors: [])
+    for r in commaList(value.bytes, ascii: value.ascii) {
+      if isCleanAbsolute(r) {
+        roots.append(normalize(r))
       } else {
-        return nil
+        let root = String(decoding: r, as: UTF8.self)
+        errors.errors.append(value.error("root '\(root)' must be an absolute path without '..'"))
       }
     }
+    try errors.throwIfAny()
+    rule.roots = roots
+  }
 
-    var bit: UInt8 {
-      switch self {
-      case .exec: 1
-      case .roots: 2
-      case .label: 4
-      case .from: 8
-      case .confineRoot: 16
+  /// `label=NAME`.
+  static func parseLabel(_ rule: inout Rule, _ value: RuleValue) throws(PolicyErrors) {
+    let label = value.text
+    guard isName(label) else {
+      throw PolicyErrors(errors: [value.error("label must be letters, digits, '.', '_' or '-'")])
+    }
+    rule.label = label
+  }
+
+  /// `from=CIDR,...`: addresses or networks.
+  static func parseFrom(_ rule: inout Rule, _ value: RuleValue) throws(PolicyErrors) {
+    var nets: [IPNetwork] = []
+    var errors = PolicyErrors(errors: [])
+    for bytes in commaList(value.bytes, ascii: value.ascii) {
+      let part = Substring(String(decoding: bytes, as: UTF8.self))
+      if let net = IPNetwork(part) {
+        nets.append(net)
+      } else {
+        errors.errors.append(value.error("'\(part)' is not an address or CIDR network"))
       }
+    }
+    try errors.throwIfAny()
+    rule.from = nets
+  }
+
+  /// `confine-root=yes|no`, rsync-sender rules only.
+  static func parseConfineRoot(_ rule: inout Rule, _ value: RuleValue) throws(PolicyErrors) {
+    guard value.bytes.elementsEqual("yes".utf8) || value.bytes.elementsEqual("no".utf8) else {
+      throw PolicyErrors(errors: [value.error("confine-root must be yes or no")])
+    }
+    rule.confineRoot = value.bytes.elementsEqual("yes".utf8)
+    if rule.profile != .rsyncSender {
+      throw PolicyErrors(errors: [value.error("confine-root applies to rsync-sender rules only")])
     }
   }
 
@@ -441,5 +402,128 @@ public enum PolicyParser {
       out += p[part]
     }
     return out.isEmpty ? "/" : String(decoding: out, as: UTF8.self)
+  }
+}
+
+extension PolicyErrors {
+  init(line: Int, column: Int, _ message: String) {
+    self.init(errors: [PolicyError(line: line, column: column, message: message)])
+  }
+
+  mutating func add(line: Int, column: Int, _ message: String) {
+    errors.append(PolicyError(line: line, column: column, message: message))
+  }
+
+  /// Throws the errors gathered, if there are any.
+  func throwIfAny() throws(PolicyErrors) {
+    if !errors.isEmpty { throw self }
+  }
+}
+
+/// The policy read so far, line by line (PolicyParser.policy), with what
+/// may appear only once.
+struct PolicyReader {
+  var policy = Policy()
+  var seenFile = false
+  var seenSyslog = false
+  var seenConfine = false
+
+  /// One line: empty, a comment, or a keyword and its words.
+  mutating func read(_ rawLine: ArraySlice<UInt8>, line: Int) throws(PolicyErrors) {
+    guard rawLine.allSatisfy({ $0 < 0x80 }) || String(validating: rawLine, as: UTF8.self) != nil else {
+      throw PolicyErrors(line: line, column: 1, "line is not valid UTF-8")
+    }
+    let words = PolicyParser.splitWords(rawLine)
+    guard let first = words.first else { return }
+    switch first.text {
+    case "allow": policy.rules.append(try PolicyParser.parseRule(words, line: line))
+    case "log": try log(words, line: line)
+    case "confine": try confine(words, line: line)
+    default:
+      throw PolicyErrors(
+        line: line, column: first.column, "unknown keyword '\(first.text)' (expected 'allow', 'log' or 'confine')")
+    }
+  }
+
+  /// `log file=PATH [required=yes|no]` or `log syslog=FACILITY [tag=NAME]`.
+  mutating func log(_ words: [PolicyParser.Word], line: Int) throws(PolicyErrors) {
+    guard words.count >= 2 else {
+      throw PolicyErrors(line: line, column: words[0].column, "'log' needs file=PATH or syslog=FACILITY")
+    }
+    var errors = PolicyErrors(errors: [])
+    let (key, value) = PolicyParser.keyValue(words[1])
+    switch key {
+    case "file":
+      if seenFile { errors.add(line: line, column: words[1].column, "a second 'log file=' line") }
+      seenFile = true
+      logFile(value, words, line: line, &errors)
+    case "syslog":
+      if seenSyslog { errors.add(line: line, column: words[1].column, "a second 'log syslog=' line") }
+      seenSyslog = true
+      logSyslog(value, words, line: line, &errors)
+    default:
+      errors.add(
+        line: line, column: words[1].column, "'log' needs file=PATH or syslog=FACILITY, not '\(words[1].text)'")
+    }
+    try errors.throwIfAny()
+  }
+
+  private mutating func logFile(_ path: String, _ words: [PolicyParser.Word], line: Int, _ errors: inout PolicyErrors) {
+    if !PolicyParser.isCleanAbsolute(path) {
+      errors.add(line: line, column: words[1].column + 5, "log file must be an absolute path without '..'")
+    }
+    policy.log.file = path
+    for w in words.dropFirst(2) {
+      let (k, v) = PolicyParser.keyValue(w)
+      if k == "required" && (v == "yes" || v == "no") {
+        policy.log.fileRequired = v == "yes"
+      } else {
+        errors.add(line: line, column: w.column, "unknown 'log file' option '\(w.text)' (expected required=yes|no)")
+      }
+    }
+  }
+
+  private mutating func logSyslog(
+    _ facility: String, _ words: [PolicyParser.Word], line: Int, _ errors: inout PolicyErrors
+  ) {
+    if facility == "none" {
+      policy.log.syslogFacility = nil
+    } else if PolicyParser.facilities.contains(facility) {
+      policy.log.syslogFacility = facility
+    } else {
+      errors.add(line: line, column: words[1].column + 7, "unknown syslog facility '\(facility)'")
+    }
+    for w in words.dropFirst(2) {
+      let (k, v) = PolicyParser.keyValue(w)
+      if k == "tag" && PolicyParser.isName(v) {
+        policy.log.syslogTag = v
+      } else {
+        errors.add(line: line, column: w.column, "unknown 'log syslog' option '\(w.text)' (expected tag=NAME)")
+      }
+    }
+  }
+
+  /// `confine landlock=auto|required|off`, once, nothing else on the line.
+  mutating func confine(_ words: [PolicyParser.Word], line: Int) throws(PolicyErrors) {
+    var errors = PolicyErrors(errors: [])
+    if seenConfine { errors.add(line: line, column: words[0].column, "a second 'confine' line") }
+    seenConfine = true
+    guard words.count >= 2 else {
+      errors.add(line: line, column: words[0].column, "'confine' needs landlock=auto|required|off")
+      throw errors
+    }
+    let (key, value) = PolicyParser.keyValue(words[1])
+    if key != "landlock" {
+      errors.add(
+        line: line, column: words[1].column, "'confine' needs landlock=auto|required|off, not '\(words[1].text)'")
+    } else if let mode = ConfineMode(rawValue: value) {
+      policy.confine = mode
+    } else {
+      errors.add(line: line, column: words[1].column + 9, "landlock must be auto, required or off, not '\(value)'")
+    }
+    for w in words.dropFirst(2) {
+      errors.add(line: line, column: w.column, "unexpected '\(w.text)' after 'confine landlock='")
+    }
+    try errors.throwIfAny()
   }
 }

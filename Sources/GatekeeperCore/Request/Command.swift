@@ -75,97 +75,136 @@ public enum CommandParser {
   /// before the program word is accepted and dropped, as in the command
   /// shape `nice -n 19 sudo /usr/bin/rsync ...`; gatekeeper runs sudo itself.
   public static func parse(_ words: [String], sudoWord: Bool = false) -> Result<Invocation, Denial> {
-    var inv = Invocation(program: .rsync, programWord: "", arguments: [])
-    inv.words = words
-    var sawSudo = false
+    Result { () throws(Denial) in try invocation(words, sudoWord: sudoWord) }
+  }
+
+  /// `parse` inside the core. Each word before the program word is a
+  /// locale assignment or a `Prefix`; the first other word is the program
+  /// word.
+  static func invocation(_ words: [String], sudoWord: Bool) throws(Denial) -> Invocation {
+    var state = PrefixState(words: words, sudoMode: sudoWord)
     var i = 0
-    var seenEnv = false
-    var afterEnv = false
-    func word(_ k: Int) -> String? { k < words.count ? words[k] : nil }
     while i < words.count {
       let w = words[i]
       if let eq = w.firstIndex(of: "="), isVariableName(w[..<eq]) {
-        let name = String(w[..<eq])
-        let value = String(w[w.index(after: eq)...])
-        guard localeNames.contains(name) else { return .failure(Denial(CommandReason.envVariable, name)) }
-        guard isLocaleValue(value) else { return .failure(Denial(CommandReason.localeValue, w)) }
-        inv.locale.removeAll { $0.hasPrefix(name + "=") }
-        inv.locale.append(w)
+        try state.assign(w, at: eq)
         i += 1
         continue
       }
-      if afterEnv && w.hasPrefix("-") { return .failure(Denial(CommandReason.envOption, w)) }
-      switch baseName(w) {
-      case "env" where w == "env" || w == "/usr/bin/env" || w == "/bin/env":
-        if seenEnv { return .failure(Denial(CommandReason.prefixRepeated, w)) }
-        seenEnv = true
-        afterEnv = true
-        i += 1
-        continue
-      case "nice" where w == "nice" || w == "/usr/bin/nice" || w == "/bin/nice":
-        if inv.nice != nil { return .failure(Denial(CommandReason.prefixRepeated, w)) }
-        afterEnv = false
-        switch parseNice(words, from: i + 1) {
-        case .failure(let d): return .failure(d)
-        case .success(let (value, next)):
-          inv.nice = value
-          i = next
-        }
-        continue
-      case "ionice" where w == "ionice" || w == "/usr/bin/ionice" || w == "/bin/ionice":
-        if inv.ioniceClass != nil { return .failure(Denial(CommandReason.prefixRepeated, w)) }
-        afterEnv = false
-        switch parseIonice(words, from: i + 1) {
-        case .failure(let d): return .failure(d)
-        case .success(let (cls, level, next)):
-          inv.ioniceClass = cls
-          inv.ioniceLevel = level
-          i = next
-        }
-        continue
-      default:
-        break
-      }
-      if sudoWord && !sawSudo && (w == "sudo" || w == "/usr/bin/sudo") && i + 1 < words.count
-        && !words[i + 1].hasPrefix("-")
-      {
-        sawSudo = true
-        inv.words.remove(at: i)
-        afterEnv = false
-        i += 1
+      if state.afterEnv && w.hasPrefix("-") { throw Denial(CommandReason.envOption, w) }
+      if let prefix = Prefix(spelling: w), let next = try prefix.apply(&state, words, i) {
+        i = next
         continue
       }
-      // The program word.
-      let base = baseName(w)
-      if base == "sudo" || base == "doas" { return .failure(Denial(CommandReason.clientSudo, w)) }
-      if base == "sftp-server" || w == "internal-sftp" { return .failure(Denial(CommandReason.sftpRequest, w)) }
-      if base == "scp" { return .failure(Denial(CommandReason.scpRequest, w)) }
-      let program: Program
-      switch base {
-      case "rsync": program = .rsync
-      case "tar": program = .tar
-      case "true" where w == "true" && i == words.count - 1 && i == 0: program = .trueProbe
-      default: return .failure(Denial(CommandReason.unknownProgram, w))
-      }
-      if w.contains("/") && (Paths.components(w) == nil) {
-        return .failure(Denial(CommandReason.programPath, w))
-      }
-      inv.program = program
-      inv.programWord = w
-      inv.arguments = Array(words[(i + 1)...])
-      return .success(inv)
+      var invocation = state.invocation
+      invocation.program = try program(w, at: i, of: words)
+      invocation.programWord = w
+      invocation.arguments = Array(words[(i + 1)...])
+      return invocation
     }
-    return .failure(Denial(CommandReason.unknownProgram, "only prefixes, no program"))
+    throw Denial(CommandReason.unknownProgram, "only prefixes, no program")
+  }
+
+  /// A prefix word gatekeeper applies itself instead of running it.
+  /// Locale assignments (`LANG=C`) are read before any of them.
+  enum Prefix {
+    case env, nice, ionice, sudo
+
+    /// The prefixes by exact spelling, as git-shell looks up its commands.
+    /// (A switch, not an array of rows: a static array of a new type costs
+    /// its run-time set-up on every call.)
+    init?(spelling word: String) {
+      switch word {
+      case "env", "/usr/bin/env", "/bin/env": self = .env
+      case "nice", "/usr/bin/nice", "/bin/nice": self = .nice
+      case "ionice", "/usr/bin/ionice", "/bin/ionice": self = .ionice
+      case "sudo", "/usr/bin/sudo": self = .sudo
+      default: return nil
+      }
+    }
+
+    /// Applies the prefix at `words[i]` to what the prefixes have set so
+    /// far. Returns the index of the next word to read, or nil when the
+    /// word is not taken as a prefix here (it is then judged as the
+    /// program word).
+    func apply(_ state: inout PrefixState, _ words: [String], _ i: Int) throws(Denial) -> Int? {
+      switch self {
+      case .env: try CommandParser.env(&state, words, i)
+      case .nice: try CommandParser.nice(&state, words, i)
+      case .ionice: try CommandParser.ionice(&state, words, i)
+      case .sudo: CommandParser.sudo(&state, words, i)
+      }
+    }
+  }
+
+  /// `env`, once: only locale assignments may follow it, no options.
+  static func env(_ state: inout PrefixState, _ words: [String], _ i: Int) throws(Denial) -> Int {
+    if state.seenEnv { throw Denial(CommandReason.prefixRepeated, words[i]) }
+    state.seenEnv = true
+    state.afterEnv = true
+    return i + 1
+  }
+
+  /// `nice [-n N]`, once.
+  static func nice(_ state: inout PrefixState, _ words: [String], _ i: Int) throws(Denial) -> Int {
+    if state.invocation.nice != nil { throw Denial(CommandReason.prefixRepeated, words[i]) }
+    state.afterEnv = false
+    let (value, next) = try parseNice(words, from: i + 1)
+    state.invocation.nice = value
+    return next
+  }
+
+  /// `ionice -c 2|3 [-n N]`, once.
+  static func ionice(_ state: inout PrefixState, _ words: [String], _ i: Int) throws(Denial) -> Int {
+    if state.invocation.ioniceClass != nil { throw Denial(CommandReason.prefixRepeated, words[i]) }
+    state.afterEnv = false
+    let (cls, level, next) = try parseIonice(words, from: i + 1)
+    state.invocation.ioniceClass = cls
+    state.invocation.ioniceLevel = level
+    return next
+  }
+
+  /// `sudo`, in sudo mode only, once, before a word that is not an option:
+  /// dropped from the words handed on. Anywhere else it is the program
+  /// word, refused as client-sudo.
+  static func sudo(_ state: inout PrefixState, _ words: [String], _ i: Int) -> Int? {
+    guard state.sudoMode, !state.sawSudo, i + 1 < words.count, !words[i + 1].hasPrefix("-") else {
+      return nil
+    }
+    state.sawSudo = true
+    state.invocation.words.remove(at: i)
+    state.afterEnv = false
+    return i + 1
+  }
+
+  /// The program word: rsync or tar, bare or as an absolute path ending in
+  /// them; rsbackup's `true` probe when it is the only word. sudo, doas,
+  /// sftp and scp are named in their refusals.
+  static func program(_ w: String, at i: Int, of words: [String]) throws(Denial) -> Program {
+    let base = baseName(w)
+    if base == "sudo" || base == "doas" { throw Denial(CommandReason.clientSudo, w) }
+    if base == "sftp-server" || w == "internal-sftp" { throw Denial(CommandReason.sftpRequest, w) }
+    if base == "scp" { throw Denial(CommandReason.scpRequest, w) }
+    let program: Program
+    switch base {
+    case "rsync": program = .rsync
+    case "tar": program = .tar
+    case "true" where w == "true" && i == words.count - 1 && i == 0: program = .trueProbe
+    default: throw Denial(CommandReason.unknownProgram, w)
+    }
+    if w.contains("/") && Paths.components(w) == nil { throw Denial(CommandReason.programPath, w) }
+    return program
   }
 
   /// `nice`, `nice -n N`, `nice -nN`, `nice -N`: N from 0 to 19 (default 10).
-  static func parseNice(_ words: [String], from i: Int) -> Result<(Int, Int), Denial> {
-    guard i < words.count else { return .failure(Denial(CommandReason.niceValue, "nothing after nice")) }
+  /// Returns N and the index of the word after it.
+  static func parseNice(_ words: [String], from i: Int) throws(Denial) -> (Int, Int) {
+    guard i < words.count else { throw Denial(CommandReason.niceValue, "nothing after nice") }
     let w = words[i]
     var text: Substring
     var next = i + 1
     if w == "-n" {
-      guard i + 1 < words.count else { return .failure(Denial(CommandReason.niceValue, w)) }
+      guard i + 1 < words.count else { throw Denial(CommandReason.niceValue, w) }
       text = Substring(words[i + 1])
       next = i + 2
     } else if w.hasPrefix("-n") {
@@ -173,14 +212,15 @@ public enum CommandParser {
     } else if w.hasPrefix("-") {
       text = w.dropFirst(1)
     } else {
-      return .success((10, i))
+      return (10, i)
     }
-    guard let v = smallNumber(text), v <= 19 else { return .failure(Denial(CommandReason.niceValue, w)) }
-    return .success((v, next))
+    guard let v = smallNumber(text), v <= 19 else { throw Denial(CommandReason.niceValue, w) }
+    return (v, next)
   }
 
   /// `ionice -c 2|3 [-n 0..7]` (also `-c3`, `-n7`); never class 1 (realtime).
-  static func parseIonice(_ words: [String], from start: Int) -> Result<(Int, Int?, Int), Denial> {
+  /// Returns the class, the level and the index of the word after them.
+  static func parseIonice(_ words: [String], from start: Int) throws(Denial) -> (Int, Int?, Int) {
     var cls: Int? = nil
     var level: Int? = nil
     var i = start
@@ -189,29 +229,29 @@ public enum CommandParser {
       let flag = w.prefix(2)
       var text = w.dropFirst(2)
       if text.isEmpty {
-        guard i + 1 < words.count else { return .failure(Denial(CommandReason.ioniceValue, w)) }
+        guard i + 1 < words.count else { throw Denial(CommandReason.ioniceValue, w) }
         text = Substring(words[i + 1])
         i += 1
       }
       i += 1
-      guard let v = smallNumber(text) else { return .failure(Denial(CommandReason.ioniceValue, w)) }
+      guard let v = smallNumber(text) else { throw Denial(CommandReason.ioniceValue, w) }
       switch flag {
       case "-c" where cls == nil:
-        if v == 1 { return .failure(Denial(CommandReason.ioniceRealtime, w)) }
-        guard v == 2 || v == 3 else { return .failure(Denial(CommandReason.ioniceValue, w)) }
+        if v == 1 { throw Denial(CommandReason.ioniceRealtime, w) }
+        guard v == 2 || v == 3 else { throw Denial(CommandReason.ioniceValue, w) }
         cls = v
       case "-n" where level == nil:
-        guard v <= 7 else { return .failure(Denial(CommandReason.ioniceValue, w)) }
+        guard v <= 7 else { throw Denial(CommandReason.ioniceValue, w) }
         level = v
       default:
-        return .failure(Denial(CommandReason.ioniceValue, w))
+        throw Denial(CommandReason.ioniceValue, w)
       }
     }
     // `ionice -n N` alone means best-effort (class 2) at level N.
     guard cls != nil || level != nil else {
-      return .failure(Denial(CommandReason.ioniceValue, "ionice without -c or -n"))
+      throw Denial(CommandReason.ioniceValue, "ionice without -c or -n")
     }
-    return .success((cls ?? 2, level, i))
+    return (cls ?? 2, level, i)
   }
 
   static func smallNumber(_ s: Substring) -> Int? {
@@ -248,5 +288,32 @@ public enum CommandParser {
       return parts[1].utf8.count == 2 && parts[1].utf8.allSatisfy { $0 >= 0x41 && $0 <= 0x5a }
     }
     return true
+  }
+}
+
+/// What the prefix words have set so far (CommandParser.invocation).
+struct PrefixState {
+  var invocation: Invocation
+  let sudoMode: Bool
+  var seenEnv = false
+  /// Right after `env` (and its assignments): an option word is refused.
+  var afterEnv = false
+  var sawSudo = false
+
+  init(words: [String], sudoMode: Bool) {
+    invocation = Invocation(program: .rsync, programWord: "", arguments: [])
+    invocation.words = words
+    self.sudoMode = sudoMode
+  }
+
+  /// `NAME=value`: a locale name with a plain locale value; a name given
+  /// again replaces its earlier value.
+  mutating func assign(_ w: String, at eq: String.Index) throws(Denial) {
+    let name = String(w[..<eq])
+    let value = String(w[w.index(after: eq)...])
+    guard CommandParser.localeNames.contains(name) else { throw Denial(CommandReason.envVariable, name) }
+    guard CommandParser.isLocaleValue(value) else { throw Denial(CommandReason.localeValue, w) }
+    invocation.locale.removeAll { $0.hasPrefix(name + "=") }
+    invocation.locale.append(w)
   }
 }

@@ -70,41 +70,39 @@ public enum Gatekeeper {
   /// Decides a request under a policy. With `lookup`, a rule also refuses
   /// a path that a symbolic link leads out of its roots.
   public static func decide(_ request: Request, policy: Policy, lookup: Lookup? = nil) -> Decision {
-    let words: [String]
-    switch request.mode {
-    case .forced:
-      guard let command = request.command else {
-        return .deny(Denial(CommandReason.noCommand), rule: nil)
-      }
-      switch Tokenizer.words(command) {
-      case .failure(let d): return .deny(d, rule: nil)
-      case .success(let w): words = w
-      }
-    case .argv:
-      if request.argv.isEmpty { return .deny(Denial(TokenReason.emptyCommand), rule: nil) }
-      for w in request.argv {
-        if let d = Tokenizer.checkWord(w) { return .deny(d, rule: nil) }
-      }
-      words = request.argv
-    }
     let invocation: Invocation
-    switch CommandParser.parse(words, sudoWord: request.sudoMode) {
-    case .failure(let d): return .deny(d, rule: nil)
-    case .success(let inv): invocation = inv
+    do throws(Denial) {
+      invocation = try CommandParser.invocation(try words(of: request), sudoWord: request.sudoMode)
+    } catch {
+      return .deny(error, rule: nil)
     }
     if invocation.program == .trueProbe { return .probe }
     // Parsed once for all the rules tried (see RsyncSender.Parses).
     var rsync = RsyncSender.Parses(commandLine: invocation.arguments)
     var tar: TarCreate.Parsed? = nil
-    return evaluate(invocation, request: request, policy: policy, lookup: lookup) { rule in
+    return evaluate(invocation, request: request, policy: policy, lookup: lookup) { rule throws(Denial) in
       switch invocation.program {
-      case .rsync: return rsync.check(scope: rule.scope)
+      case .rsync: return try rsync.plan(scope: rule.scope)
       case .tar:
         let parsed = tar ?? TarCreate.Parsed(invocation.arguments)
         tar = parsed
-        return parsed.check(scope: rule.scope)
-      case .trueProbe: return .failure(Denial(CommandReason.unknownProgram))
+        return try parsed.plan(scope: rule.scope)
+      case .trueProbe: throw Denial(CommandReason.unknownProgram)
       }
+    }
+  }
+
+  /// The request's words: the forced command tokenized, or the argv words
+  /// checked for control characters.
+  static func words(of request: Request) throws(Denial) -> [String] {
+    switch request.mode {
+    case .forced:
+      guard let command = request.command else { throw Denial(CommandReason.noCommand) }
+      return try Tokenizer.split(command)
+    case .argv:
+      if request.argv.isEmpty { throw Denial(TokenReason.emptyCommand) }
+      for w in request.argv { try Tokenizer.checkWord(w) }
+      return request.argv
     }
   }
 
@@ -116,8 +114,8 @@ public enum Gatekeeper {
   ) -> Decision {
     let invocation = allowed.invocation
     var rsync = RsyncSender.Parses(commandLine: invocation.arguments, block: block)
-    return evaluate(invocation, request: request, policy: policy, lookup: lookup) { rule in
-      rsync.check(scope: rule.scope)
+    return evaluate(invocation, request: request, policy: policy, lookup: lookup) { rule throws(Denial) in
+      try rsync.plan(scope: rule.scope)
     }
   }
 
@@ -126,24 +124,20 @@ public enum Gatekeeper {
   /// first applicable rule is reported.
   static func evaluate(
     _ invocation: Invocation, request: Request, policy: Policy, lookup: Lookup?,
-    check: (Rule) -> Result<ToolPlan, Denial>
+    check: (Rule) throws(Denial) -> ToolPlan
   ) -> Decision {
     let profile: ProfileKind = invocation.program == .tar ? .tarCreate : .rsyncSender
     var firstDenial: (Denial, Rule)? = nil
     for rule in policy.rules where applies(rule, profile: profile, request: request) {
-      var result = check(rule)
-      var links: [String] = []
-      if case .success(let plan) = result, let lookup, !plan.reads.isEmpty || plan.readsOverflow {
-        switch PathResolver.judge(plan.reads, overflow: plan.readsOverflow, roots: rule.roots, lookup: lookup) {
-        case .success(let notes): links = notes
-        case .failure(let d): result = .failure(d)
+      do throws(Denial) {
+        let plan = try check(rule)
+        var links: [String] = []
+        if let lookup, !plan.reads.isEmpty || plan.readsOverflow {
+          links = try PathResolver.links(plan.reads, overflow: plan.readsOverflow, roots: rule.roots, lookup: lookup)
         }
-      }
-      switch result {
-      case .success(let plan):
         return .allow(Allowed(rule: rule, invocation: invocation, plan: plan, links: links))
-      case .failure(let d):
-        if firstDenial == nil { firstDenial = (d, rule) }
+      } catch {
+        if firstDenial == nil { firstDenial = (error, rule) }
       }
     }
     if let (d, rule) = firstDenial { return .deny(d, rule: rule) }

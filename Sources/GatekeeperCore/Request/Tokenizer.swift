@@ -47,108 +47,58 @@ public enum Tokenizer {
   /// Splits `command` into words. Bytes, not characters: the input is checked
   /// for valid UTF-8 before anything else, so every word is a valid String.
   public static func words(_ command: [UInt8]) -> Result<[String], Denial> {
+    Result { () throws(Denial) in try split(command) }
+  }
+
+  /// `words` inside the core: the words, or the first refusal.
+  static func split(_ command: [UInt8]) throws(Denial) -> [String] {
+    try checkBytes(command)
+    var scanner = WordScanner(command)
+    return try scanner.run()
+  }
+
+  /// What is refused before any word is read: the length, a control byte
+  /// anywhere, invalid UTF-8.
+  static func checkBytes(_ command: [UInt8]) throws(Denial) {
     if command.count > maxLength {
-      return .failure(Denial(TokenReason.commandTooLong, "\(command.count) bytes"))
+      throw Denial(TokenReason.commandTooLong, "\(command.count) bytes")
     }
     if let bad = firstControl(command) {
-      return .failure(Denial(TokenReason.controlCharacter, "byte 0x\(hex(command[bad])) at offset \(bad)"))
+      throw Denial(TokenReason.controlCharacter, "byte 0x\(hex(command[bad])) at offset \(bad)")
     }
-    guard let text = String(validating: command, as: UTF8.self) else {
-      return .failure(Denial(TokenReason.invalidUTF8))
+    guard String(validating: command, as: UTF8.self) != nil else {
+      throw Denial(TokenReason.invalidUTF8)
     }
-    _ = text
-    var words: [String] = []
-    var current: [UInt8] = []
-    var inWord = false
-    var i = 0
-    let n = command.count
-    func fail(_ r: TokenReason, _ at: Int) -> Result<[String], Denial> {
-      .failure(Denial(r, "at offset \(at)"))
+  }
+
+  /// What an unquoted byte would mean to a shell beyond a literal
+  /// character: every such byte is refused. `#` and `~` only matter at the
+  /// start of a word.
+  static func shellMeaning(_ c: UInt8, startsWord: Bool) -> TokenReason? {
+    switch c {
+    case UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"): .shellOperator
+    case UInt8(ascii: "<"), UInt8(ascii: ">"): .shellRedirection
+    case UInt8(ascii: "$"), UInt8(ascii: "`"): .shellSubstitution
+    case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "{"), UInt8(ascii: "}"): .shellGrouping
+    case UInt8(ascii: "*"), UInt8(ascii: "?"), UInt8(ascii: "["): .shellGlob
+    case UInt8(ascii: "#") where startsWord: .shellComment
+    case UInt8(ascii: "~") where startsWord: .shellTilde
+    default: nil
     }
-    while i < n {
-      let c = command[i]
-      switch c {
-      case UInt8(ascii: " "):
-        if inWord {
-          words.append(String(decoding: current, as: UTF8.self))
-          current.removeAll(keepingCapacity: true)
-          inWord = false
-        }
-        i += 1
-        continue
-      case UInt8(ascii: "\\"):
-        guard i + 1 < n else { return fail(.trailingBackslash, i) }
-        // A backslash makes the next character (one whole UTF-8 sequence) literal.
-        let len = sequenceLength(command[i + 1])
-        current.append(contentsOf: command[(i + 1)..<min(n, i + 1 + len)])
-        i += 1 + len
-      case UInt8(ascii: "'"):
-        guard let end = command[(i + 1)...].firstIndex(of: UInt8(ascii: "'")) else {
-          return fail(.unbalancedQuote, i)
-        }
-        current.append(contentsOf: command[(i + 1)..<end])
-        i = end + 1
-      case UInt8(ascii: "\""):
-        var j = i + 1
-        var closed = false
-        while j < n {
-          let d = command[j]
-          if d == UInt8(ascii: "\"") { closed = true; break }
-          if d == UInt8(ascii: "$") || d == UInt8(ascii: "`") { return fail(.shellSubstitution, j) }
-          if d == UInt8(ascii: "\\"), j + 1 < n {
-            let e = command[j + 1]
-            // Inside double quotes a backslash escapes only $ ` " and \ .
-            if e == UInt8(ascii: "$") || e == UInt8(ascii: "`") || e == UInt8(ascii: "\"")
-              || e == UInt8(ascii: "\\")
-            {
-              current.append(e)
-              j += 2
-              continue
-            }
-          }
-          current.append(d)
-          j += 1
-        }
-        guard closed else { return fail(.unbalancedQuote, i) }
-        i = j + 1
-      case UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"):
-        return fail(.shellOperator, i)
-      case UInt8(ascii: "<"), UInt8(ascii: ">"):
-        return fail(.shellRedirection, i)
-      case UInt8(ascii: "$"), UInt8(ascii: "`"):
-        return fail(.shellSubstitution, i)
-      case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "{"), UInt8(ascii: "}"):
-        return fail(.shellGrouping, i)
-      case UInt8(ascii: "*"), UInt8(ascii: "?"), UInt8(ascii: "["):
-        return fail(.shellGlob, i)
-      case UInt8(ascii: "#") where !inWord:
-        return fail(.shellComment, i)
-      case UInt8(ascii: "~") where !inWord:
-        return fail(.shellTilde, i)
-      default:
-        current.append(c)
-        i += 1
-      }
-      inWord = true
+  }
+
+  /// Checks a word that did not come through the shell (argv mode, secluded
+  /// rsync arguments): no control characters. Strings are valid UTF-8 already.
+  static func checkWord(_ word: String) throws(Denial) {
+    if let bad = firstControl(Array(word.utf8)) {
+      throw Denial(TokenReason.controlCharacter, "byte 0x\(hex(Array(word.utf8)[bad])) in an argument")
     }
-    if inWord { words.append(String(decoding: current, as: UTF8.self)) }
-    if words.isEmpty { return .failure(Denial(TokenReason.emptyCommand)) }
-    return .success(words)
   }
 
   /// Index of the first byte below 0x20 or equal to 0x7f (newline, CR, tab,
   /// ESC, NUL, DEL...), or nil.
   public static func firstControl(_ bytes: [UInt8]) -> Int? {
     bytes.firstIndex { $0 < 0x20 || $0 == 0x7f }
-  }
-
-  /// Checks a word that did not come through the shell (argv mode, secluded
-  /// rsync arguments): no control characters. Strings are valid UTF-8 already.
-  public static func checkWord(_ word: String) -> Denial? {
-    if let bad = firstControl(Array(word.utf8)) {
-      return Denial(TokenReason.controlCharacter, "byte 0x\(hex(Array(word.utf8)[bad])) in an argument")
-    }
-    return nil
   }
 
   static func sequenceLength(_ lead: UInt8) -> Int {
@@ -198,5 +148,93 @@ public enum Tokenizer {
     default:
       return false
     }
+  }
+}
+
+/// The tokenizer's walk over the bytes: the position, the word being
+/// built and the words so far. Each quoting form has its own step.
+struct WordScanner {
+  let bytes: [UInt8]
+  var i = 0
+  var words: [String] = []
+  var current: [UInt8] = []
+  var inWord = false
+
+  init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+  mutating func run() throws(Denial) -> [String] {
+    while i < bytes.count {
+      let c = bytes[i]
+      switch c {
+      case UInt8(ascii: " "):
+        endWord()
+        i += 1
+        continue
+      case UInt8(ascii: "\\"): try escaped()
+      case UInt8(ascii: "'"): try singleQuoted()
+      case UInt8(ascii: "\""): try doubleQuoted()
+      default:
+        if let reason = Tokenizer.shellMeaning(c, startsWord: !inWord) { throw refusal(reason, at: i) }
+        current.append(c)
+        i += 1
+      }
+      inWord = true
+    }
+    endWord()
+    if words.isEmpty { throw Denial(TokenReason.emptyCommand) }
+    return words
+  }
+
+  func refusal(_ reason: TokenReason, at offset: Int) -> Denial {
+    Denial(reason, "at offset \(offset)")
+  }
+
+  mutating func endWord() {
+    guard inWord else { return }
+    words.append(String(decoding: current, as: UTF8.self))
+    current.removeAll(keepingCapacity: true)
+    inWord = false
+  }
+
+  /// A backslash makes the next character (one whole UTF-8 sequence) literal.
+  mutating func escaped() throws(Denial) {
+    guard i + 1 < bytes.count else { throw refusal(.trailingBackslash, at: i) }
+    let len = Tokenizer.sequenceLength(bytes[i + 1])
+    current.append(contentsOf: bytes[(i + 1)..<min(bytes.count, i + 1 + len)])
+    i += 1 + len
+  }
+
+  /// `'...'`: everything up to the next single quote is literal.
+  mutating func singleQuoted() throws(Denial) {
+    guard let end = bytes[(i + 1)...].firstIndex(of: UInt8(ascii: "'")) else {
+      throw refusal(.unbalancedQuote, at: i)
+    }
+    current.append(contentsOf: bytes[(i + 1)..<end])
+    i = end + 1
+  }
+
+  /// `"..."` without `$` or backquote; inside, a backslash escapes only
+  /// `$` `` ` `` `"` and `\`.
+  mutating func doubleQuoted() throws(Denial) {
+    var j = i + 1
+    while j < bytes.count {
+      let d = bytes[j]
+      if d == UInt8(ascii: "\"") {
+        i = j + 1
+        return
+      }
+      if d == UInt8(ascii: "$") || d == UInt8(ascii: "`") { throw refusal(.shellSubstitution, at: j) }
+      if d == UInt8(ascii: "\\"), j + 1 < bytes.count {
+        let e = bytes[j + 1]
+        if e == UInt8(ascii: "$") || e == UInt8(ascii: "`") || e == UInt8(ascii: "\"") || e == UInt8(ascii: "\\") {
+          current.append(e)
+          j += 2
+          continue
+        }
+      }
+      current.append(d)
+      j += 1
+    }
+    throw refusal(.unbalancedQuote, at: i)
   }
 }

@@ -173,6 +173,11 @@ public enum RsyncSender {
     }
 
     public mutating func check(scope: RuleScope) -> Result<ToolPlan, Denial> {
+      Result { () throws(Denial) in try plan(scope: scope) }
+    }
+
+    /// `check` inside the core: the plan for this rule, or its refusal.
+    mutating func plan(scope: RuleScope) throws(Denial) -> ToolPlan {
       let wholeTree = scope.isWholeTree
       let parsed: Parsed
       if let done = wholeTree ? whole : narrow {
@@ -181,13 +186,11 @@ public enum RsyncSender {
         parsed = Parsed(commandLine: commandLine, block: block, wholeTree: wholeTree)
         if wholeTree { whole = parsed } else { narrow = parsed }
       }
-      if let denial = parsed.denial { return .failure(denial) }
-      let request = parsed.request
+      let request = try parsed.outcome.get()
       if block == nil && request.secluded {
-        return .success(
-          ToolPlan(arguments: request.rebuilt(paths: [], confine: nil), needsSecludedBlock: true))
+        return ToolPlan(arguments: request.rebuilt(paths: [], confine: nil), needsSecludedBlock: true)
       }
-      return finish(request, scope: scope, cache: &cache)
+      return try finish(request, scope: scope, cache: &cache)
     }
   }
 
@@ -213,89 +216,86 @@ public enum RsyncSender {
     var planWhole = false
   }
 
-  /// The outcome of parsing a request: a denial, or the request to finish.
+  /// A request parsed for one kind of rule (whole tree or not), kept for
+  /// the rules after it: the request to finish, or the refusal.
   struct Parsed {
-    var request = RsyncRequest()
-    var denial: Denial? = nil
+    let outcome: Result<RsyncRequest, Denial>
 
     init(commandLine: [String], block: [String]?, wholeTree: Bool) {
-      if let block {
-        denial = parseSecluded(commandLine, block: block, wholeTree: wholeTree)
-      } else {
-        denial = parsePlain(commandLine, wholeTree: wholeTree)
-      }
-    }
-
-    private mutating func parsePlain(_ words: [String], wholeTree: Bool) -> Denial? {
-      if let denial = request.parseCommandLine(words, wholeTree: wholeTree) { return denial }
-      if request.secluded {
-        // With -s the command line carries only the cluster (and --iconv);
-        // a letter that rebuilds as a long option (`-s0` is --from0) is not
-        // a shape any client sends.
-        if let extra = request.options.first(where: { !$0.hasPrefix("--iconv=") }) {
-          return Denial(RsyncReason.secludedWithArgs, clip(extra))
+      outcome = Result { () throws(Denial) in
+        if let block {
+          try Self.parseSecluded(commandLine, block: block, wholeTree: wholeTree)
+        } else {
+          try Self.parsePlain(commandLine, wholeTree: wholeTree)
         }
       }
-      return nil
     }
 
-    private mutating func parseSecluded(_ commandLine: [String], block: [String], wholeTree: Bool)
-      -> Denial?
+    private static func parsePlain(_ words: [String], wholeTree: Bool) throws(Denial) -> RsyncRequest {
+      var request = RsyncRequest()
+      try request.parseCommandLine(words, wholeTree: wholeTree)
+      // With -s the command line carries only the cluster (and --iconv); a
+      // letter that rebuilds as a long option (`-s0` is --from0) is not a
+      // shape any client sends.
+      if request.secluded, let extra = request.options.first(where: { !$0.hasPrefix("--iconv=") }) {
+        throw Denial(RsyncReason.secludedWithArgs, clip(extra))
+      }
+      return request
+    }
+
+    private static func parseSecluded(_ commandLine: [String], block: [String], wholeTree: Bool)
+      throws(Denial) -> RsyncRequest
     {
-      if let denial = request.parseCommandLine(commandLine, wholeTree: wholeTree) { return denial }
-      guard request.secluded else { return Denial(RsyncReason.notSecluded) }
-      guard block.first == "rsync" else {
-        return Denial(RsyncReason.blockNotRsync, clip(block.first ?? ""))
-      }
+      var request = RsyncRequest()
+      try request.parseCommandLine(commandLine, wholeTree: wholeTree)
+      guard request.secluded else { throw Denial(RsyncReason.notSecluded) }
+      guard block.first == "rsync" else { throw Denial(RsyncReason.blockNotRsync, clip(block.first ?? "")) }
       let rest = block.dropFirst()
-      for word in rest where hasControl(word) {
-        return Denial(RsyncReason.controlCharacter, clip(word))
-      }
-      if let denial = request.parseOptions(rest, firstCluster: nil, wholeTree: wholeTree) {
-        return denial
-      }
+      for word in rest where hasControl(word) { throw Denial(RsyncReason.controlCharacter, clip(word)) }
+      try request.parseOptions(rest, firstCluster: nil, wholeTree: wholeTree)
       // Secluded strings were converted by the client for --iconv and would be
       // converted again by the server; on argv they are not. ASCII is the same
       // either way.
-      if request.iconv,
-        let word = request.positionals.first(where: { !$0.utf8.allSatisfy { $0 < 0x80 } })
-      {
-        return Denial(RsyncReason.secludedIconv, clip(word))
+      if request.iconv, let word = request.positionals.first(where: { !$0.utf8.allSatisfy { $0 < 0x80 } }) {
+        throw Denial(RsyncReason.secludedIconv, clip(word))
       }
       request.secluded = false
-      return nil
+      return request
     }
   }
 
-  private static func finish(_ request: RsyncRequest, scope: RuleScope) -> Result<ToolPlan, Denial> {
-    var cache = FinishCache()
-    return finish(request, scope: scope, cache: &cache)
-  }
-
+  /// The request's paths judged under one rule's scope, then the plan.
   private static func finish(_ request: RsyncRequest, scope: RuleScope, cache: inout FinishCache)
-    -> Result<ToolPlan, Denial>
+    throws(Denial) -> ToolPlan
   {
-    let positionals = request.positionals
-    guard positionals.first == "." else {
-      return .failure(Denial(RsyncReason.noDot, clip(positionals.first ?? "")))
-    }
-    guard positionals.count > 1 else { return .failure(Denial(RsyncReason.noPath)) }
-    if !cache.shaped {
-      cache.shaped = true
-      cache.paths = Array(positionals.dropFirst())
-      let paths = cache.paths
-      cache.firstShape = paths.count
-      for (i, path) in paths.enumerated() {
-        if let reason = shapeProblem(path) {
-          cache.firstShape = i
-          cache.firstShapeReason = reason
-          break
-        }
+    try shapePaths(request.positionals, cache: &cache)
+    try judgePaths(scope: scope, cache: &cache)
+    let confine = try confinement(request, scope: scope, cache: cache)
+    return plan(request, confine: confine, scope: scope, cache: &cache)
+  }
+
+  /// The `.` and at least one path after it; the paths are copied, and the
+  /// first with a problem whatever the roots found, once per request.
+  private static func shapePaths(_ positionals: [String], cache: inout FinishCache) throws(Denial) {
+    guard positionals.first == "." else { throw Denial(RsyncReason.noDot, clip(positionals.first ?? "")) }
+    guard positionals.count > 1 else { throw Denial(RsyncReason.noPath) }
+    guard !cache.shaped else { return }
+    cache.shaped = true
+    cache.paths = Array(positionals.dropFirst())
+    cache.firstShape = cache.paths.count
+    for (i, path) in cache.paths.enumerated() {
+      if let reason = shapeProblem(path) {
+        cache.firstShape = i
+        cache.firstShapeReason = reason
+        return
       }
     }
+  }
+
+  /// In order: a path outside the roots before the first malformed one is
+  /// what a path-by-path check reports first; then the malformed one.
+  private static func judgePaths(scope: RuleScope, cache: inout FinishCache) throws(Denial) {
     let paths = cache.paths
-    // In order: a path outside the roots before the first malformed one is
-    // what a path-by-path check reports first.
     let judged = paths[..<cache.firstShape]
     cache.rulesJudged += 1
     if cache.rulesJudged > 1 && judged.count >= PathIndex.worthwhile {
@@ -303,36 +303,50 @@ public enum RsyncSender {
     }
     if let index = cache.index {
       if let first = index.firstOutside(scope.roots) {
-        return .failure(Denial(RsyncReason.outsideRoots, clip(paths[first])))
+        throw Denial(RsyncReason.outsideRoots, clip(paths[first]))
       }
     } else {
       for path in judged where !Paths.isInside(path, roots: scope.roots) {
-        return .failure(Denial(RsyncReason.outsideRoots, clip(path)))
+        throw Denial(RsyncReason.outsideRoots, clip(path))
       }
     }
-    if let reason = cache.firstShapeReason {
-      return .failure(Denial(reason, clip(paths[cache.firstShape])))
-    }
+    if let reason = cache.firstShapeReason { throw Denial(reason, clip(paths[cache.firstShape])) }
+  }
+
+  /// The `--confine-root` to add (nil for none). Never dropped: paths that
+  /// no single root holds are refused. gatekeeper's own rebuilt shape may
+  /// carry `--confine-root=R -- .`; it is accepted only when R is exactly
+  /// the root gatekeeper would add itself.
+  private static func confinement(_ request: RsyncRequest, scope: RuleScope, cache: FinishCache)
+    throws(Denial) -> String?
+  {
     var confine: String? = nil
     if scope.confineRoot && !scope.isWholeTree {
-      // Never dropped: paths that no single root holds are refused.
-      guard let common = confinementRoot(paths, roots: scope.roots, index: cache.index) else {
-        return .failure(Denial(RsyncReason.confineRootSpans, clip(paths.joined(separator: " "))))
+      guard let common = confinementRoot(cache.paths, roots: scope.roots, index: cache.index) else {
+        throw Denial(RsyncReason.confineRootSpans, clip(cache.paths.joined(separator: " ")))
       }
       confine = common
     }
-    // gatekeeper's own rebuilt shape may carry `--confine-root=R -- .`; it is
-    // accepted only when R is exactly the root gatekeeper would add itself.
     if let asked = request.confineRoot, asked != confine {
-      return .failure(Denial(RsyncReason.confineRoot, clip("--confine-root=" + asked)))
+      throw Denial(RsyncReason.confineRoot, clip("--confine-root=" + asked))
     }
-    // The sender opens each path; beyond `DIR/` and `DIR/.` it follows a
-    // final link for the base directory of --files-from (it changes into it).
+    return confine
+  }
+
+  /// The rebuilt argv and, below narrow roots, the paths rsync opens for
+  /// the symlink check. The sender opens each path; beyond `DIR/` and
+  /// `DIR/.` it follows a final link for the base directory of
+  /// --files-from (it changes into it). The last plan is reused while the
+  /// confine root and the whole-tree flag stay the same.
+  private static func plan(_ request: RsyncRequest, confine: String?, scope: RuleScope, cache: inout FinishCache)
+    -> ToolPlan
+  {
     let whole = scope.isWholeTree
-    if let known = cache.plan, cache.planConfine == confine, cache.planWhole == whole { return .success(known) }
+    if let known = cache.plan, cache.planConfine == confine, cache.planWhole == whole { return known }
+    let paths = cache.paths
     let filesFrom = request.options.contains { $0.hasPrefix("--files-from=") }
     var plan = ToolPlan(arguments: request.rebuilt(paths: paths, confine: confine))
-    if !scope.isWholeTree {
+    if !whole {
       // Built only up to the symlink check's budget (PathResolver.maxLookups).
       var parts = 0
       for path in paths {
@@ -348,7 +362,7 @@ public enum RsyncSender {
     cache.plan = plan
     cache.planConfine = confine
     cache.planWhole = whole
-    return .success(plan)
+    return plan
   }
 
   /// What is wrong with a path whatever the roots.
@@ -421,30 +435,30 @@ struct RsyncRequest {
   /// Everything from the first non-option word on.
   var positionals: [String] = []
 
-  mutating func parseCommandLine(_ words: [String], wholeTree: Bool) -> Denial? {
+  mutating func parseCommandLine(_ words: [String], wholeTree: Bool) throws(Denial) {
     guard words.first == "--server" else {
-      return Denial(RsyncReason.notServer, RsyncSender.clip(words.first ?? ""))
+      throw Denial(RsyncReason.notServer, RsyncSender.clip(words.first ?? ""))
     }
     guard words.count > 1, words[1] == "--sender" else {
       let second = words.count > 1 ? words[1] : ""
       let name =
         second.hasPrefix("--") ? second.dropFirst(2).split(separator: "=", maxSplits: 1).first : nil
       if let name, RsyncOption.long(name)?.verdict == .deny(.daemon) {
-        return Denial(RsyncReason.daemon, RsyncSender.clip(second))
+        throw Denial(RsyncReason.daemon, RsyncSender.clip(second))
       }
-      return Denial(RsyncReason.notSender, RsyncSender.clip(second))
+      throw Denial(RsyncReason.notSender, RsyncSender.clip(second))
     }
     for word in words where RsyncSender.hasControl(word) {
-      return Denial(RsyncReason.controlCharacter, RsyncSender.clip(word))
+      throw Denial(RsyncReason.controlCharacter, RsyncSender.clip(word))
     }
     // With -s the client stops after the cluster (and --iconv, which it
     // writes before the cut); popt on the server would ignore the rest.
     if words.count > 2, Self.asksSecluded(words[2]) {
       if let extra = words.dropFirst(3).first(where: { !$0.hasPrefix("--iconv=") }) {
-        return Denial(RsyncReason.secludedWithArgs, RsyncSender.clip(extra))
+        throw Denial(RsyncReason.secludedWithArgs, RsyncSender.clip(extra))
       }
     }
-    return parseOptions(words.dropFirst(2), firstCluster: 2, wholeTree: wholeTree)
+    try parseOptions(words.dropFirst(2), firstCluster: 2, wholeTree: wholeTree)
   }
 
   /// A short-option word whose letters (before any `e`) include `s`.
@@ -456,7 +470,7 @@ struct RsyncRequest {
   /// Parses options until the first positional word; `firstCluster` is the
   /// index of the only word that may carry `s` and the capability string.
   mutating func parseOptions(_ words: ArraySlice<String>, firstCluster: Int?, wholeTree: Bool)
-    -> Denial?
+    throws(Denial)
   {
     var index = words.startIndex
     while index < words.endIndex {
@@ -465,7 +479,7 @@ struct RsyncRequest {
         // Accepted only right before the `.`, the shape gatekeeper itself
         // builds, so an allowed argv fed back through `check` is allowed again.
         guard words.index(after: index) < words.endIndex, words[words.index(after: index)] == "." else {
-          return Denial(RsyncReason.doubleDash)
+          throw Denial(RsyncReason.doubleDash)
         }
         index = words.index(after: index)
         break
@@ -481,56 +495,49 @@ struct RsyncRequest {
       }
       if word.hasPrefix("--") {
         let next = index + 1 < words.endIndex ? words[index + 1] : nil
-        switch parseLong(word, next: next, wholeTree: wholeTree) {
-        case .failure(let denial): return denial
-        case .success(let tookNext): index += tookNext ? 2 : 1
-        }
+        let tookNext = try parseLong(word, next: next, wholeTree: wholeTree)
+        index += tookNext ? 2 : 1
         continue
       }
-      if let denial = parseCluster(word, first: index == firstCluster, wholeTree: wholeTree) {
-        return denial
-      }
+      try parseCluster(word, first: index == firstCluster, wholeTree: wholeTree)
       index += 1
     }
     positionals = Array(words[index...])
     for word in positionals.dropFirst() where word.hasPrefix("-") {
-      return Denial(RsyncReason.optionAfterPaths, RsyncSender.clip(word))
+      throw Denial(RsyncReason.optionAfterPaths, RsyncSender.clip(word))
     }
-    return nil
   }
 
-  /// One long option; `next` is the word after it. Succeeds with whether
-  /// the option took `next` as its value (only `--backup-dir DIR`, the
-  /// one split value a pull client sends).
-  private mutating func parseLong(_ word: String, next: String?, wholeTree: Bool)
-    -> Result<Bool, Denial>
-  {
+  /// One long option; `next` is the word after it. Returns whether the
+  /// option took `next` as its value (only `--backup-dir DIR`, the one
+  /// split value a pull client sends).
+  private mutating func parseLong(_ word: String, next: String?, wholeTree: Bool) throws(Denial) -> Bool {
     let body = word.dropFirst(2)
     let name = body.prefix { $0 != "=" }
     let value: Substring? =
       name.endIndex < body.endIndex ? body[body.index(after: name.endIndex)...] : nil
     guard let row = RsyncOption.long(name)?.resolved else {
       let known = !name.isEmpty && RsyncOption.table.contains { $0.long?.hasPrefix(name) ?? false }
-      return .failure(
-        Denial(known ? RsyncReason.abbreviation : .unknownOption, RsyncSender.clip(word)))
+      throw Denial(known ? RsyncReason.abbreviation : .unknownOption, RsyncSender.clip(word))
     }
-    if let reason = Self.refusal(row, wholeTree: wholeTree) {
-      return .failure(Denial(reason, RsyncSender.clip(word)))
-    }
+    if let reason = Self.refusal(row, wholeTree: wholeTree) { throw Denial(reason, RsyncSender.clip(word)) }
     guard row.argument != .none else {
-      if value != nil { return .failure(Denial(RsyncReason.unwantedValue, RsyncSender.clip(word))) }
-      return add(row).map(Result.failure) ?? .success(false)
+      if value != nil { throw Denial(RsyncReason.unwantedValue, RsyncSender.clip(word)) }
+      try add(row)
+      return false
     }
     if let value {
-      return add(row, value: value, word: word).map(Result.failure) ?? .success(false)
+      try add(row, value: value, word: word)
+      return false
     }
     guard row.argument == .ignoredPath, let next else {
-      return .failure(Denial(RsyncReason.splitValue, RsyncSender.clip(word)))
+      throw Denial(RsyncReason.splitValue, RsyncSender.clip(word))
     }
-    return add(row, value: next[...], word: word + " " + next).map(Result.failure) ?? .success(true)
+    try add(row, value: next[...], word: word + " " + next)
+    return true
   }
 
-  private mutating func parseCluster(_ word: String, first: Bool, wholeTree: Bool) -> Denial? {
+  private mutating func parseCluster(_ word: String, first: Bool, wholeTree: Bool) throws(Denial) {
     let letters = word.dropFirst()
     var index = letters.startIndex
     while index < letters.endIndex {
@@ -538,40 +545,39 @@ struct RsyncRequest {
       let rest = letters[letters.index(after: index)...]
       if letter == "e" {
         // popt takes the rest of the word (or the next word) as --rsh.
-        if rest.isEmpty { return Denial(RsyncReason.rsh, RsyncSender.clip(word)) }
+        if rest.isEmpty { throw Denial(RsyncReason.rsh, RsyncSender.clip(word)) }
         guard first, capabilities == nil, Self.isCapabilityString(rest) else {
-          return Denial(RsyncReason.capability, RsyncSender.clip(word))
+          throw Denial(RsyncReason.capability, RsyncSender.clip(word))
         }
         capabilities = String(rest)
-        return nil
+        return
       }
       if letter == "s" {
-        guard first else { return Denial(RsyncReason.secludedSpelling, RsyncSender.clip(word)) }
+        guard first else { throw Denial(RsyncReason.secludedSpelling, RsyncSender.clip(word)) }
         secluded = true
         index = letters.index(after: index)
         continue
       }
-      if letter == "=" { return Denial(RsyncReason.unwantedValue, RsyncSender.clip(word)) }
+      if letter == "=" { throw Denial(RsyncReason.unwantedValue, RsyncSender.clip(word)) }
       guard let row = RsyncOption.short(letter) else {
-        return Denial(RsyncReason.unknownOption, RsyncSender.clip(word))
+        throw Denial(RsyncReason.unknownOption, RsyncSender.clip(word))
       }
       if row.argument != .none {
-        if index != letters.startIndex {
-          return Denial(RsyncReason.valueInCluster, RsyncSender.clip(word))
-        }
+        // A value-taking letter starts its own word and takes the rest of it.
+        if index != letters.startIndex { throw Denial(RsyncReason.valueInCluster, RsyncSender.clip(word)) }
         if let reason = Self.refusal(row, wholeTree: wholeTree) {
-          return Denial(reason, Self.letterDetail(letter, word))
+          throw Denial(reason, Self.letterDetail(letter, word))
         }
-        if rest.isEmpty { return Denial(RsyncReason.splitValue, RsyncSender.clip(word)) }
-        return add(row, value: rest, word: word)
+        if rest.isEmpty { throw Denial(RsyncReason.splitValue, RsyncSender.clip(word)) }
+        try add(row, value: rest, word: word)
+        return
       }
       if let reason = Self.refusal(row, wholeTree: wholeTree) {
-        return Denial(reason, Self.letterDetail(letter, word))
+        throw Denial(reason, Self.letterDetail(letter, word))
       }
-      if let denial = add(row) { return denial }
+      try add(row)
       index = letters.index(after: index)
     }
-    return nil
   }
 
   /// A refused letter named on its own, then the word it came in:
@@ -590,27 +596,23 @@ struct RsyncRequest {
   }
 
   /// Records an allowed option without a value.
-  private mutating func add(_ row: RsyncOption) -> Denial? {
+  private mutating func add(_ row: RsyncOption) throws(Denial) {
     if let letter = row.short, let slot = RsyncOption.clusterOrder.firstIndex(of: letter) {
-      if negated.contains(letter) { return Denial(RsyncReason.optionOrder, String(letter)) }
+      if negated.contains(letter) { throw Denial(RsyncReason.optionOrder, String(letter)) }
       letterCounts[slot] += 1
-      return nil
+      return
     }
-    guard let long = row.long else { return Denial(RsyncReason.unknownOption) }
+    guard let long = row.long else { throw Denial(RsyncReason.unknownOption) }
     if let letter = RsyncOption.negation(long), !negated.contains(letter) { negated.append(letter) }
     options.append("--" + long)
-    return nil
   }
 
   /// Records an allowed option with its value after checking the value's shape.
-  private mutating func add(_ row: RsyncOption, value: Substring, word: String) -> Denial? {
-    if let reason = row.argument.problem(with: value) {
-      return Denial(reason, RsyncSender.clip(word))
-    }
-    guard let long = row.long else { return Denial(RsyncReason.unknownOption) }
+  private mutating func add(_ row: RsyncOption, value: Substring, word: String) throws(Denial) {
+    if let reason = row.argument.problem(with: value) { throw Denial(reason, RsyncSender.clip(word)) }
+    guard let long = row.long else { throw Denial(RsyncReason.unknownOption) }
     if long == "iconv" { iconv = true }
     options.append("--\(long)=\(value)")
-    return nil
   }
 
   /// `.FLAGS` or `PROTO.SUB` followed by FLAGS, each a known capability

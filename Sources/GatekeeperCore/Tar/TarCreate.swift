@@ -137,23 +137,20 @@ public enum TarCreate {
     }
 
     public func check(scope: RuleScope) -> Result<ToolPlan, Denial> {
+      Result { () throws(Denial) in try plan(scope: scope) }
+    }
+
+    /// `check` inside the core: the rule-dependent checks in request order,
+    /// then the scan's own refusal, then the plan.
+    func plan(scope: RuleScope) throws(Denial) -> ToolPlan {
       let whole = scope.isWholeTree
-      for check in checks {
-        switch check {
-        case .wholeTreeOnly(let shown):
-          if !whole { return .failure(Denial(TarReason.followsSymlinks, shown)) }
-        case .relative(let shown):
-          if !whole { return .failure(Denial(TarReason.relativePath, shown)) }
-        case .inside(let path, let shown):
-          if !whole && !TarValues.isInside(path, roots: scope.roots) {
-            return .failure(Denial(TarReason.outsideRoots, shown))
-          }
-        }
+      if !whole {
+        for check in checks { try check.judge(roots: scope.roots) }
       }
-      if let failure { return .failure(failure) }
+      if let failure { throw failure }
       var plan = ToolPlan(arguments: arguments, needsSecludedBlock: false, reads: whole ? [] : reads)
       plan.readsOverflow = !whole && readsOverflow
-      return .success(plan)
+      return plan
     }
   }
 
@@ -293,8 +290,19 @@ struct TarState {
   /// Judges one option and appends its canonical spelling; `shown` is the
   /// option as the client wrote it, for the audit detail.
   mutating func option(_ option: TarOption, _ value: String?, shown: String) throws(Denial) {
-    var value = value
-    switch option.rule {
+    let value = try apply(option.rule, value, shown: shown)
+    guard let name = option.names.first else {
+      // Only -o has no long name (and no argument); it is kept as a letter.
+      arguments.append("-" + String(UnicodeScalar(option.letter ?? UInt8(ascii: "?"))))
+      return
+    }
+    arguments.append(value.map { "--\(name)=\($0)" } ?? "--\(name)")
+  }
+
+  /// What an option's rule does: a refusal, a change of state, or a check
+  /// of its value (TarValues.problem). Returns the value to rebuild with.
+  private mutating func apply(_ rule: TarRule, _ value: String?, shown: String) throws(Denial) -> String? {
+    switch rule {
     case .allow: break
     case .unquote(let on): unquote = on
     case .deny(let reason): throw Denial(reason, shown)
@@ -305,47 +313,24 @@ struct TarState {
       guard value?.utf8.elementsEqual("-".utf8) == true else {
         throw Denial(TarReason.archiveNotStdout, shown)
       }
-    case .directory:
-      try enter(value ?? "", shown)
-    case .addFile:
-      try checkOperand(value ?? "")
-    case .blocking:
-      guard let n = TarValues.decimal(value ?? ""), n >= 1, n <= TarCreate.maxBlockingFactor else {
-        throw Denial(TarReason.badRecordSize, shown)
-      }
-    case .recordSize:
-      guard let n = TarValues.size(value ?? ""), n >= 512, n % 512 == 0,
-        n <= TarCreate.maxBlockingFactor * 512
-      else { throw Denial(TarReason.badRecordSize, shown) }
-    case .date:
-      if TarValues.namesFile((value ?? "").utf8) { throw Denial(TarReason.dateFromFile, shown) }
-    case .paxOption:
-      if TarValues.paxNamesFile(value ?? "") { throw Denial(TarReason.dateFromFile, shown) }
+    case .directory: try enter(value ?? "", shown)
+    case .addFile: try checkOperand(value ?? "")
     case .atimePreserve:
+      // Rebuilt as the full method name (`--atime-preserve=sys` is `=system`).
       guard let given = value else { throw Denial(TarReason.atimeReplace, shown) }
       switch TarValues.atimeMethod(given) {
-      case "system": value = "system"
+      case "system": return "system"
       case "replace": throw Denial(TarReason.atimeReplace, shown)
       default: throw Denial(TarReason.badValue, shown)
       }
-    case .totals:
-      if let signal = value, !TarValues.isTotalsSignal(signal) {
-        throw Denial(TarReason.badValue, shown)
-      }
-    case .wholeTreeOnly:
-      events.append(.wholeTreeOnly(shown: shown))
-    case .tagName:
-      guard TarValues.isPlainName(value ?? "") else { throw Denial(TarReason.tagNotName, shown) }
+    case .wholeTreeOnly: events.append(.wholeTreeOnly(shown: shown))
     case .ignoreFile:
-      guard TarValues.isPlainName(value ?? "") else { throw Denial(TarReason.tagNotName, shown) }
+      if let reason = TarValues.problem(rule, value) { throw Denial(reason, shown) }
       events.append(.wholeTreeOnly(shown: shown))
+    case .blocking, .recordSize, .date, .paxOption, .totals, .tagName:
+      if let reason = TarValues.problem(rule, value) { throw Denial(reason, shown) }
     }
-    guard let name = option.names.first else {
-      // Only -o has no long name (and no argument); it is kept as a letter.
-      arguments.append("-" + String(UnicodeScalar(option.letter ?? UInt8(ascii: "?"))))
-      return
-    }
-    arguments.append(value.map { "--\(name)=\($0)" } ?? "--\(name)")
+    return value
   }
 
   /// Judges one file operand and appends it in place.
@@ -381,7 +366,8 @@ struct TarState {
   }
 }
 
-/// A rule-dependent check, in request order.
+/// A rule-dependent check, in request order. Every one passes when the
+/// roots are the whole tree.
 enum TarCheck {
   /// Refused unless the roots are the whole tree.
   case wholeTreeOnly(shown: String)
@@ -390,6 +376,16 @@ enum TarCheck {
   case relative(shown: String)
   /// Refused unless the path is inside the roots (or they are the whole tree).
   case inside([UInt8], shown: String)
+
+  /// The check under roots that are not the whole tree.
+  func judge(roots: [String]) throws(Denial) {
+    switch self {
+    case .wholeTreeOnly(let shown): throw Denial(TarReason.followsSymlinks, shown)
+    case .relative(let shown): throw Denial(TarReason.relativePath, shown)
+    case .inside(let path, let shown):
+      if !TarValues.isInside(path, roots: roots) { throw Denial(TarReason.outsideRoots, shown) }
+    }
+  }
 }
 
 /// The scan's events reduced, once, to the rule-dependent checks and the
@@ -472,6 +468,26 @@ struct TarPaths {
 
 /// Value checks, byte by byte (never Unicode equivalence).
 enum TarValues {
+  /// What is wrong with the value of an option whose rule checks its value
+  /// alone, or nil.
+  static func problem(_ rule: TarRule, _ value: String?) -> TarReason? {
+    let text = value ?? ""
+    switch rule {
+    case .blocking:
+      guard let n = decimal(text), n >= 1, n <= TarCreate.maxBlockingFactor else { return .badRecordSize }
+    case .recordSize:
+      guard let n = size(text), n >= 512, n % 512 == 0, n <= TarCreate.maxBlockingFactor * 512 else {
+        return .badRecordSize
+      }
+    case .date: if namesFile(text.utf8) { return .dateFromFile }
+    case .paxOption: if paxNamesFile(text) { return .dateFromFile }
+    case .totals: if let signal = value, !isTotalsSignal(signal) { return .badValue }
+    case .tagName, .ignoreFile: if !isPlainName(text) { return .tagNotName }
+    default: break
+    }
+    return nil
+  }
+
   /// A plain decimal number (digits only, at most 9 of them).
   static func decimal(_ text: String) -> Int? {
     let bytes = Array(text.utf8)
