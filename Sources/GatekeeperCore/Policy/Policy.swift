@@ -398,7 +398,7 @@ public enum PolicyParser {
     }
   }
 
-  static func isCleanAbsolute(_ p: String) -> Bool { isCleanAbsolute(Array(p.utf8)[...]) }
+  public static func isCleanAbsolute(_ p: String) -> Bool { isCleanAbsolute(Array(p.utf8)[...]) }
 
   /// Absolute, no `..` component (`Paths.components(p) != nil`), no control
   /// character (`Tokenizer.firstControl(p) == nil`).
