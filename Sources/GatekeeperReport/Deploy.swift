@@ -40,9 +40,9 @@ public struct AuthorizeOptions: Equatable, Sendable {
 }
 
 public enum Deploy {
-  public static let defaultGatekeeper = "/usr/local/sbin/gatekeeper"
+  public static let defaultGatekeeper = InstallPaths.gatekeeper
   /// The policy an outer `gatekeeper --sudo` names when its key line has no --policy.
-  public static let defaultPolicy = "/etc/gatekeeper/gatekeeper.policy"
+  public static let defaultPolicy = InstallPaths.policy
   /// Largest key input read (a 16384-bit RSA key is under 3 KiB).
   public static let maxKeyInput = 65536
 

@@ -22,7 +22,7 @@ enum Launch {
   static func selfPath() -> String {
     var buf = [CChar](repeating: 0, count: 4096)
     let n = readlink("/proc/self/exe", &buf, 4095)
-    guard n > 0 else { return "/usr/local/sbin/gatekeeper" }
+    guard n > 0 else { return InstallPaths.gatekeeper }
     return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
