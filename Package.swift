@@ -14,7 +14,8 @@ let package = Package(
     // The thin executable: environment, files, syslog, exec.
     .executableTarget(name: "gatekeeper", dependencies: ["GatekeeperCore", "GatekeeperReport", "CSystem"]),
     .testTarget(name: "GatekeeperCoreTests", dependencies: ["GatekeeperCore"], exclude: ["Fixtures"]),
-    .testTarget(name: "GatekeeperReportTests", dependencies: ["GatekeeperReport"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "GatekeeperReportTests", dependencies: ["GatekeeperReport", "GatekeeperCore"], exclude: ["Fixtures"]),
     .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["clients"]),
   ]
 )

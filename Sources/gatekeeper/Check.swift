@@ -151,7 +151,7 @@ enum Check {
   ) -> String {
     switch decision {
     case .probe:
-      return "allow true-probe: answered by gatekeeper with success; nothing runs\n"
+      return "allow \(Decision.probeReason): answered by gatekeeper with success; nothing runs\n"
     case .allow(let a):
       var out = "allow \(a.rule.profile.rawValue) (rule \(policyPath):\(a.rule.line))\n"
       out += Tokenizer.shellQuote(a.argv) + "\n"

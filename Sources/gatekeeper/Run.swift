@@ -49,7 +49,7 @@ enum Run {
     switch decision {
     case .probe:
       let r = ctx.record(
-        decision: "allow", reason: "true-probe", detail: "answered by gatekeeper; nothing ran", rule: "",
+        decision: "allow", reason: Decision.probeReason, detail: "answered by gatekeeper; nothing ran", rule: "",
         argv: [])
       // The exit status says what the record says: a required audit file
       // that cannot be written turns the probe into a refusal.

@@ -77,11 +77,54 @@ public enum CommandParser {
   public static func parse(_ words: [String], sudoWord: Bool = false) -> Result<Invocation, Denial> {
     var inv = Invocation(program: .rsync, programWord: "", arguments: [])
     inv.words = words
+    let i: Int
+    switch applyPrefixes(words, sudoWord: sudoWord, to: &inv) {
+    case .failure(let d): return .failure(d)
+    case .success(let next): i = next
+    }
+    guard i < words.count else {
+      return .failure(Denial(CommandReason.unknownProgram, "only prefixes, no program"))
+    }
+    // The program word.
+    let w = words[i]
+    let base = baseName(w)
+    if base == "sudo" || base == "doas" { return .failure(Denial(CommandReason.clientSudo, w)) }
+    if base == "sftp-server" || w == "internal-sftp" { return .failure(Denial(CommandReason.sftpRequest, w)) }
+    if base == "scp" { return .failure(Denial(CommandReason.scpRequest, w)) }
+    let program: Program
+    switch base {
+    case "rsync": program = .rsync
+    case "tar": program = .tar
+    case "true" where w == "true" && i == words.count - 1 && i == 0: program = .trueProbe
+    default: return .failure(Denial(CommandReason.unknownProgram, w))
+    }
+    if w.contains("/") && (Paths.components(w) == nil) {
+      return .failure(Denial(CommandReason.programPath, w))
+    }
+    inv.program = program
+    inv.programWord = w
+    inv.arguments = Array(words[(i + 1)...])
+    return .success(inv)
+  }
+
+  /// The words from the program word on, once the prefixes `parse` applies
+  /// itself are dropped (`nice -n 19 env LC_ALL=C /bin/tar -c` gives
+  /// `/bin/tar -c`, `sh -c x` stays); nil when a prefix is refused. For the
+  /// admin tools, which name the program of any request, refused ones too.
+  public static func programAndArguments(_ words: [String]) -> ArraySlice<String>? {
+    var scratch = Invocation(program: .rsync, programWord: "", arguments: [])
+    guard case .success(let i) = applyPrefixes(words, sudoWord: false, to: &scratch) else { return nil }
+    return words[i...]
+  }
+
+  /// Applies the prefix words (locale assignments, env, nice, ionice, and in
+  /// sudo mode one sudo word) to `inv`; the index of the first other word
+  /// (`words.count` when there is none).
+  static func applyPrefixes(_ words: [String], sudoWord: Bool, to inv: inout Invocation) -> Result<Int, Denial> {
     var sawSudo = false
     var i = 0
     var seenEnv = false
     var afterEnv = false
-    func word(_ k: Int) -> String? { k < words.count ? words[k] : nil }
     while i < words.count {
       let w = words[i]
       if let eq = w.firstIndex(of: "="), isVariableName(w[..<eq]) {
@@ -135,27 +178,9 @@ public enum CommandParser {
         i += 1
         continue
       }
-      // The program word.
-      let base = baseName(w)
-      if base == "sudo" || base == "doas" { return .failure(Denial(CommandReason.clientSudo, w)) }
-      if base == "sftp-server" || w == "internal-sftp" { return .failure(Denial(CommandReason.sftpRequest, w)) }
-      if base == "scp" { return .failure(Denial(CommandReason.scpRequest, w)) }
-      let program: Program
-      switch base {
-      case "rsync": program = .rsync
-      case "tar": program = .tar
-      case "true" where w == "true" && i == words.count - 1 && i == 0: program = .trueProbe
-      default: return .failure(Denial(CommandReason.unknownProgram, w))
-      }
-      if w.contains("/") && (Paths.components(w) == nil) {
-        return .failure(Denial(CommandReason.programPath, w))
-      }
-      inv.program = program
-      inv.programWord = w
-      inv.arguments = Array(words[(i + 1)...])
-      return .success(inv)
+      return .success(i)
     }
-    return .failure(Denial(CommandReason.unknownProgram, "only prefixes, no program"))
+    return .success(i)
   }
 
   /// `nice`, `nice -n N`, `nice -nN`, `nice -N`: N from 0 to 19 (default 10).
@@ -219,7 +244,8 @@ public enum CommandParser {
     return Int(s)
   }
 
-  static func baseName(_ w: String) -> Substring {
+  /// The last path component of a program word (`/usr/bin/rsync` gives `rsync`).
+  public static func baseName(_ w: String) -> Substring {
     if let slash = w.lastIndex(of: "/") { return w[w.index(after: slash)...] }
     return Substring(w)
   }

@@ -56,6 +56,10 @@ public enum Decision: Equatable, Sendable {
   /// `rule` is the rule whose check refused, if a rule applied at all.
   case deny(Denial, rule: Rule?)
 
+  /// The audit record's reason for a `.probe` (an allowed call: not a
+  /// ReasonCode, which names refusals).
+  public static let probeReason = "true-probe"
+
   public var isAllowed: Bool {
     if case .deny = self { return false }
     return true
