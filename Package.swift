@@ -6,15 +6,16 @@ let package = Package(
   targets: [
     // Every decision lives here: standard library only (no Glibc, no Foundation).
     .target(name: "GatekeeperCore"),
-    // Reading audit records for `report` and `learn`: standard library only,
-    // and the core's vocabulary.
+    // The admin tools (report, learn, authorize, sudoers): standard library
+    // only, and the core's vocabulary.
     .target(name: "GatekeeperReport", dependencies: ["GatekeeperCore"]),
     // C shims for variadic libc calls (syslog, syscall) Swift cannot import.
     .target(name: "CSystem"),
     // The thin executable: environment, files, syslog, exec.
     .executableTarget(name: "gatekeeper", dependencies: ["GatekeeperCore", "GatekeeperReport", "CSystem"]),
     .testTarget(name: "GatekeeperCoreTests", dependencies: ["GatekeeperCore"], exclude: ["Fixtures"]),
-    .testTarget(name: "GatekeeperReportTests", dependencies: ["GatekeeperReport"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "GatekeeperReportTests", dependencies: ["GatekeeperReport", "GatekeeperCore"], exclude: ["Fixtures"]),
     .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["clients"]),
   ]
 )

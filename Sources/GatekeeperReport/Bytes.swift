@@ -37,27 +37,4 @@ enum Bytes {
   @inline(__always) static func hasLess(_ v: UInt64, _ n: UInt8) -> Bool {
     (v &- ones &* UInt64(n)) & ~v & highs != 0
   }
-
-  /// The first `min(n, 8)` bytes at `i`, little-endian (for comparing keys).
-  @inline(__always) static func pack(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> UInt64
-  {
-    if let base = b.baseAddress, i >= 0, i + 8 <= b.count {
-      let w = load(base, i)
-      return n >= 8 ? w : w & ((1 << UInt64(8 * max(n, 0))) &- 1)
-    }
-    var v: UInt64 = 0
-    var j = 0
-    while j < n && j < 8 {
-      v |= UInt64(b[i + j]) << UInt64(8 * j)
-      j += 1
-    }
-    return v
-  }
-
-  static func pack(_ s: StaticString) -> UInt64 {
-    let p = s.utf8Start
-    var v: UInt64 = 0
-    for j in 0..<min(s.utf8CodeUnitCount, 8) { v |= UInt64(p[j]) << UInt64(8 * j) }
-    return v
-  }
 }

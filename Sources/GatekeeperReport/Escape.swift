@@ -1,48 +1,16 @@
-// Escaping untrusted text for each output: terminal (no control or bidi
-// characters ever reach the screen), JSON and HTML.
+// Escaping untrusted text for HTML, and fitting it to a column. The
+// terminal's escaping (no control or bidi character ever reaches the screen)
+// is the core's DisplayText.visible; JSON strings are written by the core's
+// JSONWriter, as in the records.
 
 import GatekeeperCore
 
 public enum Escape {
-  /// Characters that could move the cursor, recolour or reorder a terminal
-  /// line (the core's DisplayText class) are shown as `\xNN` / `\u{NNNN}`.
-  static func isUnsafe(_ v: UInt32) -> Bool { DisplayText.isUnsafe(v) }
-
-  public static func terminal(_ s: String) -> String { DisplayText.visible(s) }
-
-  static func hex(_ v: UInt32, _ width: Int) -> String {
-    let s = String(v, radix: 16)
-    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-  }
-
-  /// Appends a JSON string literal.
-  public static func json(_ s: String, into out: inout String) {
-    out += "\""
-    for u in s.unicodeScalars {
-      switch u.value {
-      case 0x22: out += "\\\""
-      case 0x5c: out += "\\\\"
-      case 0x0a: out += "\\n"
-      case 0x0d: out += "\\r"
-      case 0x09: out += "\\t"
-      case _ where isUnsafe(u.value): out += "\\u" + hex(u.value, 4)
-      default: out.unicodeScalars.append(u)
-      }
-    }
-    out += "\""
-  }
-
-  public static func json(_ s: String) -> String {
-    var out = ""
-    json(s, into: &out)
-    return out
-  }
-
   /// Text for HTML element content and attribute values; controls shown as
   /// in the terminal.
   public static func html(_ s: String) -> String {
     var out = ""
-    for ch in terminal(s).unicodeScalars {
+    for ch in DisplayText.visible(s).unicodeScalars {
       switch ch {
       case "&": out += "&amp;"
       case "<": out += "&lt;"

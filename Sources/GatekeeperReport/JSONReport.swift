@@ -1,6 +1,9 @@
 // `gatekeeper report --json`: one JSON object (schema "report_version": 1)
 // holding every number of the text and HTML reports. Times are the records'
-// own ISO 8601 UTC format; an unset time is null.
+// own ISO 8601 UTC format; an unset time is null. Strings are escaped by the
+// core's JSONWriter, exactly as in the records.
+
+import GatekeeperCore
 
 public enum JSONReport {
   struct Obj {
@@ -9,7 +12,7 @@ public enum JSONReport {
     mutating func key(_ k: String) {
       if !first { out += "," }
       first = false
-      Escape.json(k, into: &out)
+      out += JSONWriter.quoted(k)
       out += ":"
     }
     mutating func num(_ k: String, _ v: Int) {
@@ -18,7 +21,7 @@ public enum JSONReport {
     }
     mutating func str(_ k: String, _ v: String?) {
       key(k)
-      if let v { Escape.json(v, into: &out) } else { out += "null" }
+      out += v.map(JSONWriter.quoted) ?? "null"
     }
     mutating func time(_ k: String, _ v: Int64?) { str(k, v.map(Time.iso)) }
     mutating func raw(_ k: String, _ v: String) {
@@ -73,7 +76,7 @@ public enum JSONReport {
     o.num("allowed", s.totals.allowed)
     o.num("denied", s.totals.denied)
     o.num("errors", s.totals.errors)
-    o.raw("inputs", array(s.inputs) { Escape.json($0) })
+    o.raw("inputs", array(s.inputs, JSONWriter.quoted))
     o.num("lines", s.lines)
     o.num("skipped", s.skipped)
     o.num("malformed", s.malformed)

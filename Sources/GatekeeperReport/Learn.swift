@@ -4,11 +4,13 @@
 // preceded by comment lines with the evidence. Nothing is applied.
 //
 // Paths come from the argv of allowed records (what ran) and from the
-// command of other records, read simply:
+// command of other records from its program word on (RequestWords: as the
+// core's Tokenizer and CommandParser read it); then read simply:
 // - rsync: the words after the first `.` word;
 // - tar: operands, relative to the last `-C DIR` / `--directory=DIR`
-//   (short clusters, old-style `czf - DIR` and long options that take a
-//   value are followed, so values are never taken for paths).
+//   (short clusters, old-style `czf - DIR` and long options as the core's
+//   TarOptions table says they take a value, so values are never taken for
+//   paths; `--add-file=NAME` is an operand).
 // Rules are proposed from allowed records only (and errors after an allow,
 // which carry an argv): their paths make `roots=`, their clients `from=`.
 // Denials with reason no-matching-rule, rsync-outside-roots or
@@ -22,9 +24,11 @@
 // another dropped, then two or more siblings under a parent other than `/`
 // merged into that parent, repeated until nothing changes.
 
+import GatekeeperCore
+
 struct LearnGroup {
   var label = ""
-  var profile = ""
+  var profile: ProfileKind
   var counts = Counts()
   var clients: [String: Int] = [:]
   /// Clients of allowed calls only: what `from=` is made of.
@@ -47,8 +51,9 @@ public struct Learner: RecordConsumer {
   var probes = 0
   var ignored: [String: Int] = [:]
   public var totals = Counts()
+  /// Denials for where or who, not for what: their paths are shown as refused.
   static let scopeReasons: Set<String> = [
-    "no-matching-rule", "rsync-outside-roots", "tar-outside-roots",
+    CommandReason.noMatchingRule.rawValue, RsyncReason.outsideRoots.rawValue, TarReason.outsideRoots.rawValue,
   ]
 
   public init() {}
@@ -58,7 +63,7 @@ public struct Learner: RecordConsumer {
     let r = v.record
     totals.add(v.verdict, v.time)
     let reason = JSONText.string(b, r.reason)
-    if reason == "true-probe" {
+    if reason == AllowReason.trueProbe.rawValue {
       probes += 1
       return
     }
@@ -68,40 +73,41 @@ public struct Learner: RecordConsumer {
       return
     }
     let command = r.command.map { JSONText.string(b, $0) } ?? ""
-    var words: [[UInt8]]
+    // The program word first: what ran, or what the request asked for once
+    // gatekeeper's own prefixes are dropped.
+    let words: ArraySlice<String>
     var exec: String? = nil
     if !argv.isEmpty {
-      words = argv.map { Array($0.utf8) }
+      words = argv[...]
       exec = argv[0]
     } else {
-      words = Array(Words.dropPrefixes(Words.split(Array(command.utf8)[...])))
+      words = RequestWords.of(Array(command.utf8)[...], limit: 512)
     }
     guard let first = words.first else { return unmatch(command, v.time) }
     // What ran is named by the record's detail (the profile) when allowed:
     // the policy's exec= may be any program.
-    let named = argv.isEmpty ? "" : JSONText.string(b, r.detail)
-    let detail = named == "rsync-sender" || named == "tar-create" ? named : ""
-    let program = String(decoding: Words.basename(first), as: UTF8.self)
-    let rest = Array(words.dropFirst())
-    let profile: String
+    let named = argv.isEmpty ? nil : ProfileKind(rawValue: JSONText.string(b, r.detail))
+    let program = CommandParser.baseName(first)
+    let rest = words.dropFirst().map { Array($0.utf8) }
+    let profile: ProfileKind
     var paths: [String]
-    if detail == "rsync-sender"
-      || (detail.isEmpty && program.hasPrefix("rsync") && rest.contains(Array("--server".utf8))
+    if named == .rsyncSender
+      || (named == nil && program.hasPrefix("rsync") && rest.contains(Array("--server".utf8))
         && rest.contains(Array("--sender".utf8)))
     {
-      profile = "rsync-sender"
+      profile = .rsyncSender
       paths = LearnPaths.rsync(rest)
-    } else if detail == "tar-create" || (detail.isEmpty && program.hasPrefix("tar")),
+    } else if named == .tarCreate || (named == nil && program.hasPrefix("tar")),
       let p = LearnPaths.tar(rest)
     {
-      profile = "tar-create"
+      profile = .tarCreate
       paths = p
     } else {
       return unmatch(command, v.time)
     }
     if exec == nil || !(exec ?? "").hasPrefix("/") { exec = nil }
     let label = JSONText.string(b, r.label)
-    let id = label + "\u{0}" + profile
+    let id = label + "\u{0}" + profile.rawValue
     var g = groups[id] ?? LearnGroup(label: label, profile: profile)
     if v.time < g.counts.first { g.example = command }
     g.counts.add(v.verdict, v.time)
@@ -138,7 +144,7 @@ public struct Learner: RecordConsumer {
 
   /// Comment text: one line, escaped, capped.
   static func comment(_ s: String) -> String {
-    "# " + Escape.fit(Escape.terminal(s), 200) + "\n"
+    "# " + Escape.fit(DisplayText.visible(s), 200) + "\n"
   }
 
   /// The proposed policy text.
@@ -148,11 +154,11 @@ public struct Learner: RecordConsumer {
     out += "\n# Nothing has been applied. Review every rule before adding it to the policy.\n"
     out +=
       "# roots: the paths requested (siblings merged into their parent); from: the clients seen.\n"
-    for g in groups.values.sorted(by: { ($0.label, $0.profile) < ($1.label, $1.profile) }) {
+    for g in groups.values.sorted(by: { ($0.label, $0.profile.rawValue) < ($1.label, $1.profile.rawValue) }) {
       let c = g.counts
       out += "\n"
       out += Learner.comment(
-        "\(g.profile)\(g.label.isEmpty ? "" : ", label \(g.label)"): \(c.calls) records (\(c.allowed) allowed, "
+        "\(g.profile.rawValue)\(g.label.isEmpty ? "" : ", label \(g.label)"): \(c.calls) records (\(c.allowed) allowed, "
           + "\(c.denied) denied, \(c.errors) errors), first \(Time.iso(c.first)), last \(Time.iso(c.last))"
       )
       if !g.paths.isEmpty { out += Learner.comment("paths allowed: " + Learner.list(g.paths)) }
@@ -171,8 +177,8 @@ public struct Learner: RecordConsumer {
         out += Learner.comment("no call of this kind was allowed: no rule proposed (refused paths are requests, not evidence)")
         continue
       }
-      var rule = "allow \(g.profile)"
-      let defaultExec = g.profile == "rsync-sender" ? "/usr/bin/rsync" : "/usr/bin/tar"
+      var rule = "allow \(g.profile.rawValue)"
+      let defaultExec = g.profile.defaultExec
       let exec =
         g.execs.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
         ?? defaultExec
@@ -230,32 +236,23 @@ enum LearnPaths {
     return args[(dot + 1)...].map { String(decoding: $0, as: UTF8.self) }
   }
 
-  /// GNU tar short options taking a value, and long ones that take the next
-  /// word as their value when written without `=`.
-  static let shortWithValue = Set("bCfFgHIKLNTVX".utf8)
-  static let longWithValue: Set<String> = [
-    "directory", "file", "exclude", "exclude-from", "files-from", "newer", "after-date",
-    "newer-mtime",
-    "listed-incremental", "label", "blocking-factor", "record-size", "use-compress-program",
-    "transform", "xform",
-    "owner", "group", "mode", "mtime", "format", "tape-length", "info-script", "new-volume-script",
-    "volno-file",
-    "rsh-command", "starting-file", "checkpoint-action", "exclude-tag", "exclude-tag-all",
-    "exclude-tag-under",
-    "exclude-ignore", "exclude-ignore-recursive", "suffix", "to-command", "index-file", "level",
-    "quoting-style",
-    "quote-chars", "no-quote-chars", "strip-components", "sort", "warning", "owner-map",
-    "group-map",
-  ]
-
-  /// Operand paths of a tar create (nil when it is not a create).
+  /// Operand paths of a tar create (nil when it is not a create). How each
+  /// option takes its value comes from the core's table, as tar-create reads
+  /// it: a value is never taken for a path, whatever option it follows.
   static func tar(_ args: [[UInt8]]) -> [String]? {
     var dir = "/"
     var paths: [String] = []
     var create = false
     var i = 0
     var options = true
-    func setDir(_ d: [UInt8]) { dir = join(dir, String(decoding: d, as: UTF8.self)) }
+    func apply(_ option: TarOption, _ value: [UInt8]?) {
+      switch (option.rule, value) {
+      case (.create, _): create = true
+      case (.directory, let value?): dir = join(dir, String(decoding: value, as: UTF8.self))
+      case (.addFile, let value?): paths.append(join(dir, String(decoding: value, as: UTF8.self)))
+      default: break
+      }
+    }
     while i < args.count {
       let w = args[i]
       i += 1
@@ -264,41 +261,53 @@ enum LearnPaths {
         continue
       }
       if options && w.count > 2 && w[0] == 0x2d && w[1] == 0x2d {
-        let text = String(decoding: w.dropFirst(2), as: UTF8.self)
-        let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-        let name = String(parts[0])
-        if name == "create" { create = true }
-        var value: [UInt8]? = parts.count == 2 ? Array(parts[1].utf8) : nil
-        if value == nil && longWithValue.contains(name) && i < args.count {
+        let body = w.dropFirst(2)
+        let equals = body.firstIndex(of: 0x3d)
+        let name = String(decoding: body[..<(equals ?? body.endIndex)], as: UTF8.self)
+        var value = equals.map { Array(body[($0 + 1)...]) }
+        guard let option = tarOption(long: name) else { continue }
+        if value == nil && option.argument == .required && i < args.count {
           value = args[i]
           i += 1
         }
-        if name == "directory", let value { setDir(value) }
+        apply(option, value)
         continue
       }
       let oldStyle = i == 1 && !w.isEmpty && w[0] != 0x2d
       if options && ((w.count > 1 && w[0] == 0x2d) || oldStyle) {
+        // Old style: each letter that takes a value takes the next word;
+        // in a cluster, the rest of the word or else the next word.
         var k = oldStyle ? 0 : 1
         while k < w.count {
-          let c = w[k]
+          let option = TarOptions.option(letter: w[k])
           k += 1
-          if c == UInt8(ascii: "c") { create = true }
-          guard shortWithValue.contains(c) else { continue }
+          guard let option else { continue }
           var value: [UInt8]? = nil
-          if !oldStyle && k < w.count {
-            value = Array(w[k...])
-            k = w.count
-          } else if i < args.count {
-            value = args[i]
-            i += 1
+          if option.argument != .none {
+            if !oldStyle && k < w.count {
+              value = Array(w[k...])
+              k = w.count
+            } else if (oldStyle || option.argument == .required) && i < args.count {
+              value = args[i]
+              i += 1
+            }
           }
-          if c == UInt8(ascii: "C"), let value { setDir(value) }
+          apply(option, value)
         }
         continue
       }
       paths.append(join(dir, String(decoding: w, as: UTF8.self)))
     }
     return create ? paths : nil
+  }
+
+  /// The row a long option names, resolved as tar resolves it (an exact
+  /// name, or a prefix of one option only); nil when unknown or ambiguous.
+  static func tarOption(long name: String) -> TarOption? {
+    switch TarOptions.lookup(long: name) {
+    case .exact(let option), .abbreviation(let option, _): option
+    case .ambiguous, .unknown: nil
+    }
   }
 
   static func join(_ dir: String, _ p: String) -> String {
@@ -308,29 +317,21 @@ enum LearnPaths {
 
   /// Absolute, without `.` components or trailing `/`; nil with `..` or empty.
   static func normalize(_ p: String) -> String? {
-    guard !p.isEmpty else { return nil }
-    var parts: [Substring] = []
-    for c in join("/", p).split(separator: "/") where c != "." {
-      if c == ".." { return nil }
-      parts.append(c)
-    }
+    guard !p.isEmpty, let parts = Paths.components(join("/", p)) else { return nil }
     return "/" + parts.joined(separator: "/")
   }
 
+  /// The parent of a normalized path (`/` for `/` itself).
   static func parent(_ p: String) -> String {
-    guard let slash = p.lastIndex(of: "/"), slash != p.startIndex else { return "/" }
-    return String(p[..<slash])
-  }
-
-  static func isInside(_ p: String, _ root: String) -> Bool {
-    root == "/" || p == root || p.hasPrefix(root + "/")
+    guard let parts = Paths.components(p), !parts.isEmpty else { return "/" }
+    return "/" + parts.dropLast().joined(separator: "/")
   }
 
   /// Can be written as a policy word (no white space, comma, `#`, control).
   static func policySafe(_ s: String) -> Bool {
     !s.isEmpty && s.first != "#"
       && !s.unicodeScalars.contains {
-        $0.value <= 0x20 || $0 == "," || $0.value == 0x7f || Escape.isUnsafe($0.value)
+        $0.value <= 0x20 || $0 == "," || $0.value == 0x7f || DisplayText.isUnsafe($0.value)
       }
   }
 
@@ -349,7 +350,7 @@ enum LearnPaths {
     func prune() {
       let sorted = set.sorted { $0.count < $1.count }
       var kept: [String] = []
-      for p in sorted where !kept.contains(where: { isInside(p, $0) }) { kept.append(p) }
+      for p in sorted where !Paths.isInside(p, roots: kept) { kept.append(p) }
       set = Set(kept)
     }
     prune()

@@ -107,18 +107,6 @@ public enum RecordParser {
       mode, command, argv, secluded, message, syslogIdentifier, journalPID, truncated, other
   }
 
-  // Each key's first eight bytes as a little-endian word (RecordTests
-  // checks these against Bytes.pack of the names).
-  static let kV: UInt64 = 0x76, kPid: UInt64 = 0x646970, kKey: UInt64 = 0x79656b
-  static let kTime: UInt64 = 0x656d_6974, kHost: UInt64 = 0x7473_6f68, kRule: UInt64 = 0x656c_7572
-  static let kUser: UInt64 = 0x7265_7375, kMode: UInt64 = 0x6564_6f6d, kArgv: UInt64 = 0x7667_7261
-  static let kLabel: UInt64 = 0x6c_6562_616c, kReason: UInt64 = 0x6e6f_7361_6572,
-    kDetail: UInt64 = 0x6c69_6174_6564
-  static let kClient: UInt64 = 0x746e_6569_6c63, kCommand: UInt64 = 0x64_6e61_6d6d_6f63
-  static let kMessage: UInt64 = 0x45_4741_5353_454d, kDecision: UInt64 = 0x6e6f_6973_6963_6564
-  static let kSecluded: UInt64 = 0x6465_6475_6c63_6573, kClientPort: UInt64 = 0x705f_746e_6569_6c63
-  static let kClientPortTail: UInt64 = 0x74726f
-
   /// The span is exactly `w` (unescaped).
   static func equal(_ b: UnsafeBufferPointer<UInt8>, _ s: Span, _ w: StaticString) -> Bool {
     let n = w.utf8CodeUnitCount
@@ -128,107 +116,44 @@ public enum RecordParser {
     return true
   }
 
-  /// Keys are compared as their first eight bytes packed in a word.
+  /// Every known key by name: the record's own (AuditRecord.json), then
+  /// journalctl's.
+  static let names: [(StaticString, Key)] = [
+    ("v", .v), ("time", .time), ("host", .host), ("pid", .pid), ("decision", .decision),
+    ("reason", .reason), ("detail", .detail), ("rule", .rule), ("label", .label), ("user", .user),
+    ("client", .client), ("client_port", .clientPort), ("key", .key), ("mode", .mode),
+    ("command", .command), ("argv", .argv), ("secluded", .secluded), ("truncated", .truncated),
+    ("MESSAGE", .message), ("SYSLOG_IDENTIFIER", .syslogIdentifier), ("_PID", .journalPID),
+  ]
+
   static func key(_ b: UnsafeBufferPointer<UInt8>, _ k: Span) -> Key {
-    if k.escaped || k.count == 0 { return .other }
-    // Keys off the record's own path, compared plainly.
-    if k.count == 17 { return equal(b, k, "SYSLOG_IDENTIFIER") ? .syslogIdentifier : .other }
-    if k.count == 9 && equal(b, k, "truncated") { return .truncated }
-    if k.count == 4 && equal(b, k, "_PID") { return .journalPID }
-    if k.count > 11 { return .other }
-    let w = Bytes.pack(b, k.start, k.count)
-    switch k.count {
-    case 1: return w == kV ? .v : .other
-    case 3: return w == kPid ? .pid : w == kKey ? .key : .other
-    case 4:
-      if w == kTime { return .time }
-      if w == kHost { return .host }
-      if w == kRule { return .rule }
-      if w == kUser { return .user }
-      if w == kMode { return .mode }
-      if w == kArgv { return .argv }
-      return .other
-    case 5: return w == kLabel ? .label : .other
-    case 6: return w == kReason ? .reason : w == kDetail ? .detail : w == kClient ? .client : .other
-    case 7: return w == kCommand ? .command : w == kMessage ? .message : .other
-    case 8: return w == kDecision ? .decision : w == kSecluded ? .secluded : .other
-    case 11:
-      return w == kClientPort && Bytes.pack(b, k.start + 8, 3) == kClientPortTail
-        ? .clientPort : .other
-    default: return .other
-    }
+    for (name, key) in names where equal(b, k, name) { return key }
+    return .other
   }
 
-  /// One key as gatekeeper writes it: `"key":` packed in two little-endian
-  /// words with their masks.
-  struct Canonical {
-    var w1: UInt64, m1: UInt64, w2: UInt64, m2: UInt64
-    var length: Int
-    var key: Key
-  }
-
-  /// The keys in the order gatekeeper writes them, so that the usual record
-  /// is read without scanning its keys as strings.
-  @inline(__always) static func canonical(_ n: Int) -> Canonical {
+  /// Key number `n` in the order gatekeeper writes them (AuditRecord.json),
+  /// as written: `"name":`. The usual record is read by matching these in
+  /// turn, without scanning its keys as strings.
+  @inline(__always) static func canonical(_ n: Int) -> (text: StaticString, key: Key) {
     switch n {
-    case 0: return Canonical(w1: 0x3a22_7622, m1: 0xffff_ffff, w2: 0x0, m2: 0x0, length: 4, key: .v)
-    case 1:
-      return Canonical(
-        w1: 0x3a_2265_6d69_7422, m1: 0xff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 7, key: .time)
-    case 2:
-      return Canonical(
-        w1: 0x3a_2274_736f_6822, m1: 0xff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 7, key: .host)
-    case 3:
-      return Canonical(
-        w1: 0x3a22_6469_7022, m1: 0xffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 6, key: .pid)
-    case 4:
-      return Canonical(
-        w1: 0x6f69_7369_6365_6422, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a_226e, m2: 0xff_ffff,
-        length: 11, key: .decision)
-    case 5:
-      return Canonical(
-        w1: 0x226e_6f73_6165_7222, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a, m2: 0xff, length: 9,
-        key: .reason)
-    case 6:
-      return Canonical(
-        w1: 0x226c_6961_7465_6422, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a, m2: 0xff, length: 9,
-        key: .detail)
-    case 7:
-      return Canonical(
-        w1: 0x3a_2265_6c75_7222, m1: 0xff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 7, key: .rule)
-    case 8:
-      return Canonical(
-        w1: 0x3a22_6c65_6261_6c22, m1: 0xffff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 8,
-        key: .label)
-    case 9:
-      return Canonical(
-        w1: 0x3a_2272_6573_7522, m1: 0xff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 7, key: .user)
-    case 10:
-      return Canonical(
-        w1: 0x2274_6e65_696c_6322, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a, m2: 0xff, length: 9,
-        key: .client)
-    case 11:
-      return Canonical(
-        w1: 0x5f74_6e65_696c_6322, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a22_7472_6f70,
-        m2: 0xffff_ffff_ffff, length: 14, key: .clientPort)
-    case 12:
-      return Canonical(
-        w1: 0x3a22_7965_6b22, m1: 0xffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 6, key: .key)
-    case 13:
-      return Canonical(
-        w1: 0x3a_2265_646f_6d22, m1: 0xff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 7, key: .mode)
-    case 14:
-      return Canonical(
-        w1: 0x646e_616d_6d6f_6322, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a22, m2: 0xffff, length: 10,
-        key: .command)
-    case 15:
-      return Canonical(
-        w1: 0x3a_2276_6772_6122, m1: 0xff_ffff_ffff_ffff, w2: 0x0, m2: 0x0, length: 7, key: .argv)
-    case 16:
-      return Canonical(
-        w1: 0x6564_756c_6365_7322, m1: 0xffff_ffff_ffff_ffff, w2: 0x3a_2264, m2: 0xff_ffff,
-        length: 11, key: .secluded)
-    default: return Canonical(w1: 0, m1: 0, w2: 0, m2: 0, length: 0, key: .other)
+    case 0: ("\"v\":", .v)
+    case 1: ("\"time\":", .time)
+    case 2: ("\"host\":", .host)
+    case 3: ("\"pid\":", .pid)
+    case 4: ("\"decision\":", .decision)
+    case 5: ("\"reason\":", .reason)
+    case 6: ("\"detail\":", .detail)
+    case 7: ("\"rule\":", .rule)
+    case 8: ("\"label\":", .label)
+    case 9: ("\"user\":", .user)
+    case 10: ("\"client\":", .client)
+    case 11: ("\"client_port\":", .clientPort)
+    case 12: ("\"key\":", .key)
+    case 13: ("\"mode\":", .mode)
+    case 14: ("\"command\":", .command)
+    case 15: ("\"argv\":", .argv)
+    case 16: ("\"secluded\":", .secluded)
+    default: ("", .other)
     }
   }
 
@@ -258,11 +183,12 @@ public enum RecordParser {
   /// The length of `"key":` and the key when the input at `s.i` is the
   /// canonical key number `n` exactly (length 0 when it is not).
   @inline(__always) static func matchCanonical(_ s: JSONScanner, _ n: Int) -> (Int, Key) {
-    let c = canonical(n)
-    guard c.length > 0, let base = s.b.baseAddress, s.i >= 0, s.i + 16 <= s.end,
-      Bytes.load(base, s.i) & c.m1 == c.w1, Bytes.load(base, s.i &+ 8) & c.m2 == c.w2
-    else { return (0, .other) }
-    return (c.length, c.key)
+    let (text, key) = canonical(n)
+    let length = text.utf8CodeUnitCount
+    guard length > 0, s.i >= 0, length <= s.end - s.i else { return (0, .other) }
+    let p = text.utf8Start
+    for k in 0..<length where s.b[s.i + k] != p[k] { return (0, .other) }
+    return (length, key)
   }
 
   static func field(_ which: Key, _ s: inout JSONScanner, _ r: inout RawRecord) throws(JSONError) {

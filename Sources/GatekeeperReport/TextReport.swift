@@ -1,5 +1,7 @@
 // The terminal report: aligned columns, every line at most 80 columns,
-// untrusted text escaped (Escape.terminal) and cut with `…`.
+// untrusted text escaped (the core's DisplayText.visible) and cut with `…`.
+
+import GatekeeperCore
 
 public enum TextReport {
   struct Column {
@@ -12,7 +14,7 @@ public enum TextReport {
   static func row(_ columns: [Column], _ cells: [String]) -> String {
     var line = " "
     for (c, cell) in zip(columns, cells) {
-      let text = Escape.fit(Escape.terminal(cell), c.width, keepEnd: c.keepEnd)
+      let text = Escape.fit(DisplayText.visible(cell), c.width, keepEnd: c.keepEnd)
       let pad = String(repeating: " ", count: max(0, c.width - Escape.width(text)))
       line += " " + (c.right ? pad + text : text + pad)
     }
@@ -37,7 +39,7 @@ public enum TextReport {
       }
       out += row(columns, r)
       if i < notes.count {
-        for n in notes[i] { out += "    " + Escape.fit(Escape.terminal(n), 76) + "\n" }
+        for n in notes[i] { out += "    " + Escape.fit(DisplayText.visible(n), 76) + "\n" }
       }
     }
     return out
@@ -70,12 +72,12 @@ public enum TextReport {
     // A syslog file is only as trustworthy as everyone who can write to it.
     for (input, kind) in zip(s.inputs, s.sources) {
       let note = kind == "audit file" || kind == "no records" ? "" : " (any local user can log there)"
-      out += "Source   " + Escape.fit(Escape.terminal(input), 69 - kind.count - note.count, keepEnd: true)
+      out += "Source   " + Escape.fit(DisplayText.visible(input), 69 - kind.count - note.count, keepEnd: true)
       out += ": \(kind)\(note)\n"
     }
     if !s.filters.isEmpty {
       out +=
-        "Filters  " + Escape.terminal(s.filters.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+        "Filters  " + DisplayText.visible(s.filters.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
         + "\n"
     }
     guard s.records > 0 else { return out + malformed(s) }
@@ -154,7 +156,7 @@ public enum TextReport {
         ],
         s.unusual.map {
           [
-            show($0.key, "(none)"), show($0.label, "-"), Time.pad(Int64($0.hour), 2) + ":00",
+            show($0.key, "(none)"), show($0.label, "-"), CivilTime.pad(Int64($0.hour), 2) + ":00",
             String($0.counts.calls),
             String($0.keyCalls), Time.short($0.counts.last),
           ]
@@ -176,7 +178,7 @@ public enum TextReport {
     guard !shown.isEmpty else { return "" }
     var out = "\n" + Escape.fit(title, 80) + "\n"
     for m in shown {
-      out += "  " + Escape.fit(Escape.terminal("\(m.input):\(m.line): \(m.error)"), 78) + "\n"
+      out += "  " + Escape.fit(DisplayText.visible("\(m.input):\(m.line): \(m.error)"), 78) + "\n"
     }
     if count > shown.count {
       out += "  ... and \(count - shown.count) more\n"

@@ -1,20 +1,12 @@
 // Times as milliseconds since the epoch (UTC), parsed from and formatted to
-// ISO 8601 without Foundation.
+// ISO 8601 without Foundation. The calendar arithmetic is the core's
+// (CivilTime, which also writes the records' own times).
+
+import GatekeeperCore
 
 public enum Time {
   public static let hour: Int64 = 3_600_000
   public static let day: Int64 = 86_400_000
-
-  /// Days since 1970-01-01 of a proleptic Gregorian date.
-  static func days(_ y: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-    let y2 = m <= 2 ? y - 1 : y
-    let era = (y2 >= 0 ? y2 : y2 - 399) / 400
-    let yoe = y2 - era * 400
-    let mp = (m + 9) % 12
-    let doy = (153 * mp + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146_097 + doe - 719_468
-  }
 
   /// A cursor over the bytes of a time (no closures: this runs per record).
   struct Cursor {
@@ -53,7 +45,7 @@ public enum Time {
       let d = c.digits(2),
       (1...12).contains(mo), (1...31).contains(d)
     else { return nil }
-    var ms = days(y, mo, d) * day
+    var ms = CivilTime.days(year: y, month: mo, day: d) * day
     if c.i == c.end { return requireTime ? nil : ms }
     guard c.take(0x54) || c.take(0x20) || c.take(0x74) else { return nil }
     guard let h = c.digits(2), c.take(0x3a), let mi = c.digits(2), h < 24, mi < 60 else {
@@ -90,54 +82,32 @@ public enum Time {
     return bytes.withUnsafeBufferPointer { parse($0, 0, $0.count, requireTime: requireTime) }
   }
 
-  /// (year, month, day, hour, minute, second, millisecond) of a time.
-  static func civil(_ t: Int64) -> (Int64, Int64, Int64, Int64, Int64, Int64, Int64) {
-    let ms = max(min(t, 253_402_300_799_999), -62_167_219_200_000)  // years 0000...9999
-    let secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-    let milli = ms - secs * 1000
-    let dayNumber = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
-    let rem = secs - dayNumber * 86400
-    let z = dayNumber + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-    return (y, m, d, rem / 3600, rem / 60 % 60, rem % 60, milli)
-  }
+  /// A time clamped to the years 0000...9999 (what four digits can show).
+  static func clamped(_ t: Int64) -> Int64 { max(min(t, 253_402_300_799_999), -62_167_219_200_000) }
 
-  static func pad(_ v: Int64, _ w: Int) -> String {
-    let s = String(v)
-    return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
-  }
+  static func civil(_ t: Int64) -> CivilTime { CivilTime(millis: clamped(t)) }
+
+  private static func pad(_ v: Int64, _ w: Int) -> String { CivilTime.pad(v, w) }
 
   /// `2026-11-26T22:47:16.802Z` (the records' own format).
-  public static func iso(_ ms: Int64) -> String {
-    let (y, m, d, h, mi, s, milli) = civil(ms)
-    return
-      "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(milli, 3))Z"
-  }
+  public static func iso(_ ms: Int64) -> String { AuditRecord.isoTime(clamped(ms)) }
 
   /// `2026-11-26 22:47` (terminal tables).
   public static func short(_ ms: Int64) -> String {
-    let (y, m, d, h, mi, _, _) = civil(ms)
-    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2)) \(pad(h, 2)):\(pad(mi, 2))"
+    let t = civil(ms)
+    return "\(date(t)) \(pad(t.hour, 2)):\(pad(t.minute, 2))"
   }
 
   /// `2026-11-26 22:47:16Z`.
   public static func seconds(_ ms: Int64) -> String {
-    let (y, m, d, h, mi, s, _) = civil(ms)
-    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2)) \(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2))Z"
+    let t = civil(ms)
+    return "\(date(t)) \(pad(t.hour, 2)):\(pad(t.minute, 2)):\(pad(t.second, 2))Z"
   }
 
   /// `2026-11-26`.
-  public static func date(_ ms: Int64) -> String {
-    let (y, m, d, _, _, _, _) = civil(ms)
-    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
-  }
+  public static func date(_ ms: Int64) -> String { date(civil(ms)) }
+
+  static func date(_ t: CivilTime) -> String { "\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2))" }
 
   /// Hour of day (0...23, UTC).
   @inline(__always) public static func hourOfDay(_ ms: Int64) -> Int {

@@ -1,9 +1,10 @@
 // `gatekeeper authorize` and `gatekeeper sudoers`: print the authorized_keys
-// line and the sudoers snippet (the text comes from GatekeeperCore's Deploy).
+// line and the sudoers snippet (the text comes from GatekeeperReport's Deploy).
 // Nothing is written anywhere: install.sh and the recipes do that.
 // Exit 0 printed, 1 the key was refused, 64 usage.
 
 import GatekeeperCore
+import GatekeeperReport
 
 enum DeployMain {
   static func run(_ parsed: ParsedArguments) -> ExitStatus {

@@ -20,7 +20,7 @@ enum Launch {
 
   /// This program's own path (for sudo mode), from /proc/self/exe.
   static func selfPath() -> String {
-    Sys.executablePath() ?? "/usr/local/sbin/gatekeeper"
+    Sys.executablePath() ?? InstallPaths.gatekeeper
   }
 
   /// Execs sudo with the fixed PATH and SSH_CONNECTION / SSH_USER_AUTH

@@ -16,7 +16,7 @@ struct PolicyFailure: Error {
 }
 
 enum PolicyFile {
-  static let defaultPath = "/etc/gatekeeper/gatekeeper.policy"
+  static let defaultPath = InstallPaths.policy
 
   /// Reads and parses `path`. The file and every directory above it must be
   /// trusted (see Trust); with `strict == false` (check mode) an unsafe owner

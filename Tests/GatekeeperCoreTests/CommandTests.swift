@@ -5,6 +5,24 @@ import Testing
 @Suite struct CommandTests {
   static func words(_ s: String) -> [String] { s.split(separator: " ").map(String.init) }
 
+  /// What `gatekeeper report` and `learn` read a request's program with:
+  /// the prefixes `parse` applies, dropped the same way, for any program.
+  @Test(arguments: [
+    ("ionice -c3 nice -n 19 env LC_ALL=C /bin/tar -c", "/bin/tar -c"),
+    ("sh -c x", "sh -c x"),
+    ("LANG=C", ""),
+    ("rsync --server", "rsync --server"),
+  ])
+  func programAndArguments(_ command: String, _ want: String) {
+    #expect(CommandParser.programAndArguments(Self.words(command))?.joined(separator: " ") == want)
+  }
+
+  @Test(arguments: ["env FOO=bar ls", "nice -n 40 tar", "env -i tar"])
+  func programAndArgumentsRefusesWhatParseRefuses(_ command: String) {
+    #expect(CommandParser.programAndArguments(Self.words(command)) == nil)
+    #expect(throws: Denial.self) { try CommandParser.parse(Self.words(command)).get() }
+  }
+
   @Test func bareAndAbsolutePrograms() throws {
     let a = try CommandParser.parse(Self.words("rsync --server")).get()
     #expect(a.program == .rsync && a.arguments == ["--server"] && a.programWord == "rsync")

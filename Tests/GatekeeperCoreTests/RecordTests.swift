@@ -60,4 +60,14 @@ import Testing
     let text = AuditRecord.isoTime(ms)
     #expect(text.hasSuffix("Z") && text.contains("T"))
   }
+
+  /// `CivilTime.days` (what `gatekeeper report` parses dates with) is the
+  /// inverse of the date part of `CivilTime(millis:)`, across leap years,
+  /// centuries and before 1970.
+  @Test(arguments: [Int64(-719_468), -146_097, -1, 0, 1, 10_956, 11_016, 47_540, 2_932_896])
+  func civilDaysRoundTrip(_ days: Int64) {
+    let t = CivilTime(millis: days * 86_400_000)
+    #expect(CivilTime.days(year: t.year, month: t.month, day: t.day) == days)
+    #expect(t.hour == 0 && t.minute == 0 && t.second == 0 && t.millisecond == 0)
+  }
 }

@@ -1,3 +1,4 @@
+import GatekeeperCore
 import Testing
 
 @testable import GatekeeperReport
@@ -11,16 +12,16 @@ func recordLine(
   rule: String = "/p:8"
 ) -> String {
   var o =
-    "{\"v\":1,\"time\":" + Escape.json(time) + ",\"host\":\"h\",\"pid\":7,\"decision\":"
-    + Escape.json(decision)
+    "{\"v\":1,\"time\":" + JSONWriter.quoted(time) + ",\"host\":\"h\",\"pid\":7,\"decision\":"
+    + JSONWriter.quoted(decision)
   o +=
-    ",\"reason\":" + Escape.json(reason) + ",\"detail\":\"d\",\"rule\":" + Escape.json(rule)
+    ",\"reason\":" + JSONWriter.quoted(reason) + ",\"detail\":\"d\",\"rule\":" + JSONWriter.quoted(rule)
     + ",\"label\":"
   o +=
-    Escape.json(label) + ",\"user\":\"root\",\"client\":" + Escape.json(client)
+    JSONWriter.quoted(label) + ",\"user\":\"root\",\"client\":" + JSONWriter.quoted(client)
     + ",\"client_port\":\"1\",\"key\":"
-  o += Escape.json(key) + ",\"mode\":\"forced\",\"command\":" + Escape.json(command) + ",\"argv\":["
-  o += argv.map { Escape.json($0) }.joined(separator: ",") + "]}"
+  o += JSONWriter.quoted(key) + ",\"mode\":\"forced\",\"command\":" + JSONWriter.quoted(command) + ",\"argv\":["
+  o += argv.map { JSONWriter.quoted($0) }.joined(separator: ",") + "]}"
   return o
 }
 
@@ -50,7 +51,7 @@ struct InputFormatTests {
     out.append(("cee with a space", "Nov 26 22:47:16 client1 gatekeeper[4242]: @cee: " + rec))
     out.append(("CRLF", rec + "\r"))
     out.append(("leading blanks", "  \t" + rec))
-    let message: String = Escape.json("@cee:" + rec)
+    let message: String = JSONWriter.quoted("@cee:" + rec)
     out.append(
       (
         "journalctl -o json",
@@ -77,7 +78,7 @@ struct InputFormatTests {
 
   @Test func commandSurvivesWrapping() {
     let journal =
-      "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"_PID\":\"1\",\"MESSAGE\":" + Escape.json("@cee:" + InputFormatTests.rec) + "}\n"
+      "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"_PID\":\"1\",\"MESSAGE\":" + JSONWriter.quoted("@cee:" + InputFormatTests.rec) + "}\n"
       + "Nov 26 22:47:16 h gatekeeper[1]: @cee:"
       + InputFormatTests.rec + "\n"
     let s = report(journal)
@@ -113,9 +114,9 @@ struct InputFormatTests {
     "Nov 26 22:47:16 client1 gatekeeper: @cee:" + InputFormatTests.rec,
     "Nov 26 22:47:16 client1 gatekeeper[12]: some app says @cee:" + InputFormatTests.rec,
     "Nov 26 22:47:16 client1 notgatekeeper[12]: @cee:" + InputFormatTests.rec,
-    "{\"SYSLOG_IDENTIFIER\":\"evil\",\"_PID\":\"9\",\"MESSAGE\":" + Escape.json("@cee:" + InputFormatTests.rec) + "}",
-    "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"MESSAGE\":" + Escape.json("@cee:" + InputFormatTests.rec) + "}",
-    "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"_PID\":\"9\",\"MESSAGE\":" + Escape.json("x @cee:" + InputFormatTests.rec) + "}",
+    "{\"SYSLOG_IDENTIFIER\":\"evil\",\"_PID\":\"9\",\"MESSAGE\":" + JSONWriter.quoted("@cee:" + InputFormatTests.rec) + "}",
+    "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"MESSAGE\":" + JSONWriter.quoted("@cee:" + InputFormatTests.rec) + "}",
+    "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"_PID\":\"9\",\"MESSAGE\":" + JSONWriter.quoted("x @cee:" + InputFormatTests.rec) + "}",
   ])
   func forgedLinesAreNotFromGatekeeper(_ line: String) {
     let s = report(line + "\n")

@@ -1,3 +1,4 @@
+import GatekeeperCore
 import Testing
 
 @testable import GatekeeperReport
@@ -115,6 +116,42 @@ struct JSONScannerTests {
       return JSONText.string(b, r.detail)
     }
     #expect(s == "a\u{FFFD}\u{FFFD}b")
+  }
+
+  @Test func keysAreKnownByName() {
+    let keys = [
+      "v", "pid", "key", "time", "host", "rule", "user", "mode", "argv", "label", "reason",
+      "detail",
+      "client", "command", "MESSAGE", "decision", "secluded", "client_port",
+    ]
+    for k in keys {
+      let bytes = Array("\"\(k)\":".utf8)
+      bytes.withUnsafeBufferPointer { b in
+        #expect(RecordParser.key(b, Span(start: 1, end: 1 + k.utf8.count)) != .other, "\(k)")
+      }
+    }
+  }
+
+  /// The canonical keys are the core's writer's, in its order: each key of
+  /// a full record is matched in place, and names the key it is.
+  @Test func canonicalKeysAreTheWritersInOrder() {
+    var record = AuditRecord()
+    record.command = Array("x".utf8)
+    record.secluded = []
+    let line = Array(record.json().utf8)
+    // No value holds a comma: the keys are what follows `{` and each `,`.
+    var starts = [1]
+    for (i, c) in line.enumerated() where c == UInt8(ascii: ",") { starts.append(i + 1) }
+    #expect(starts.count == 17)
+    line.withUnsafeBufferPointer { b in
+      for (n, start) in starts.enumerated() {
+        var s = JSONScanner(b, from: start)
+        let (length, key) = RecordParser.matchCanonical(s, n)
+        #expect(length > 0 && b[start + length - 1] == UInt8(ascii: ":"), "key \(n)")
+        let name = try? s.string()
+        #expect(name.map { RecordParser.key(b, $0) } == key, "key \(n)")
+      }
+    }
   }
 
   @Test func decodeLiteral() {

@@ -32,6 +32,21 @@ struct LearnTests {
     #expect(LearnPaths.tar(args.map { Array($0.utf8) }) == want)
   }
 
+  /// Every option the core's TarOptions table says takes a value keeps it
+  /// from being read as a path, abbreviations resolve as tar resolves them,
+  /// and `--add-file` (how tar-create rebuilds an operand starting with `-`)
+  /// names a path.
+  @Test(arguments: [
+    (["-c", "-f", "-", "--sparse-version", "1.0", "--hole-detection", "raw", "/etc"], ["/etc"]),
+    (["-c", "-f", "-", "--xattrs-include", "user.*", "--pax-option", "x=y", "/etc"], ["/etc"]),
+    (["-c", "-f", "-", "--dir", "/srv", "x"], ["/srv/x"]),
+    (["--cre", "--file=-", "--directory=/srv", "--add-file=-weird", "x"], ["/srv/-weird", "/srv/x"]),
+    (["-c", "-f", "-", "--totals", "/etc"], ["/etc"]),
+  ])
+  func tarValuesComeFromTheCoreTable(_ args: [String], _ want: [String]?) {
+    #expect(LearnPaths.tar(args.map { Array($0.utf8) }) == want)
+  }
+
   @Test(arguments: [
     ("/etc/", "/etc"), ("etc", "/etc"), ("/./etc/./ssh/", "/etc/ssh"), ("/", "/"),
     ("/etc/../root", nil), ("", nil),

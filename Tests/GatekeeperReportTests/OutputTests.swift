@@ -1,4 +1,5 @@
 import Foundation
+import GatekeeperCore
 import Testing
 
 @testable import GatekeeperReport
@@ -74,7 +75,7 @@ struct OutputTests {
     let out = TextReport.render(text)
     for line in out.split(separator: "\n") {
       #expect(line.unicodeScalars.count <= 80, "too wide: \(line)")
-      #expect(!line.unicodeScalars.contains { Escape.isUnsafe($0.value) }, "unsafe: \(line)")
+      #expect(!line.unicodeScalars.contains { DisplayText.isUnsafe($0.value) }, "unsafe: \(line)")
     }
   }
 

@@ -114,7 +114,7 @@ public enum Usage {
       sudoers           prints the sudoers snippet for sudo mode
 
     Options:
-      --policy FILE     policy file (default \(Deploy.defaultPolicy))
+      --policy FILE     policy file (default \(InstallPaths.policy))
       --label NAME      enables rules that carry label=NAME
       --sudo            validate, then run 'sudo -n gatekeeper ... -- CMD' so
                         the tool runs as root for an unprivileged backup

@@ -100,32 +100,69 @@ public struct AuditRecord: Equatable, Sendable {
 
   /// `2026-11-26T22:40:01.123Z` from milliseconds since the epoch.
   public static func isoTime(_ ms: Int64) -> String {
-    // Floor division without overflow (any Int64, Int64.min included).
+    let t = CivilTime(millis: ms)
+    let pad = CivilTime.pad
+    return "\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2))T\(pad(t.hour, 2)):\(pad(t.minute, 2))"
+      + ":\(pad(t.second, 2)).\(pad(t.millisecond, 3))Z"
+  }
+}
+
+/// A time in milliseconds since the epoch as a UTC calendar date and time of
+/// day (proleptic Gregorian): what the record's `time` is written from, and
+/// what `gatekeeper report` shows.
+public struct CivilTime: Equatable, Sendable {
+  public var year: Int64
+  /// 1 ... 12
+  public var month: Int64
+  /// 1 ... 31
+  public var day: Int64
+  public var hour: Int64
+  public var minute: Int64
+  public var second: Int64
+  public var millisecond: Int64
+
+  /// Any Int64, Int64.min included (floor division without overflow).
+  public init(millis ms: Int64) {
     let secs = ms / 1000 - (ms % 1000 < 0 ? 1 : 0)
-    let milli = Int(ms % 1000 < 0 ? ms % 1000 + 1000 : ms % 1000)
+    millisecond = ms % 1000 < 0 ? ms % 1000 + 1000 : ms % 1000
     let days = secs / 86400 - (secs % 86400 < 0 ? 1 : 0)
-    let rem = Int(secs % 86400 < 0 ? secs % 86400 + 86400 : secs % 86400)
-    // Civil date from days since 1970-01-01 (proleptic Gregorian).
+    let rem = secs % 86400 < 0 ? secs % 86400 + 86400 : secs % 86400
+    // Civil date from days since 1970-01-01.
     let z = days + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097
     let doe = z - era * 146_097
     let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
     let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-    func pad(_ v: Int64, _ w: Int) -> String {
-      let s = String(v)
-      return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
-    }
-    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(Int64(rem / 3600), 2)):\(pad(Int64(rem / 60 % 60), 2))"
-      + ":\(pad(Int64(rem % 60), 2)).\(pad(Int64(milli), 3))Z"
+    day = doy - (153 * mp + 2) / 5 + 1
+    month = mp < 10 ? mp + 3 : mp - 9
+    year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    hour = rem / 3600
+    minute = rem / 60 % 60
+    second = rem % 60
+  }
+
+  /// Days since 1970-01-01 of a date: the inverse of the date part above.
+  public static func days(year y: Int64, month m: Int64, day d: Int64) -> Int64 {
+    let y2 = m <= 2 ? y - 1 : y
+    let era = (y2 >= 0 ? y2 : y2 - 399) / 400
+    let yoe = y2 - era * 400
+    let mp = (m + 9) % 12
+    let doy = (153 * mp + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
+  }
+
+  /// `v` in decimal, zero-padded on the left to `width` digits (a field of
+  /// a written time).
+  public static func pad(_ v: Int64, _ width: Int) -> String {
+    let s = String(v)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
   }
 }
 
 /// A tiny JSON object writer for the record.
-struct JSONWriter {
+public struct JSONWriter {
   var out: [UInt8] = [UInt8(ascii: "{")]
   var first = true
   /// Longest string value kept, in bytes (before escaping).
@@ -201,6 +238,15 @@ struct JSONWriter {
   }
 
   static let hexDigits = Array("0123456789abcdef".utf8)
+
+  /// `s` as a JSON string literal escaped as the record's fields are, and
+  /// never cut: for the admin tools' own JSON (`gatekeeper report --json`).
+  public static func quoted(_ s: String) -> String {
+    var out: [UInt8] = []
+    var s = s
+    s.withUTF8 { _ = appendString(&out, $0, cap: .max) }
+    return String(decoding: out, as: UTF8.self)
+  }
 
   /// Appends `bytes` as a JSON string: capped at `cap` bytes (cut at a
   /// character boundary), escaped, always valid UTF-8. Returns whether it cut.

@@ -24,6 +24,14 @@ public enum ProfileKind: String, CaseIterable, Sendable {
   }
 }
 
+/// Where install.sh puts gatekeeper and its policy: the executable's
+/// defaults, and what `gatekeeper authorize` and `sudoers` write into the
+/// lines they print.
+public enum InstallPaths {
+  public static let gatekeeper = "/usr/local/sbin/gatekeeper"
+  public static let policy = "/etc/gatekeeper/gatekeeper.policy"
+}
+
 public struct Rule: Equatable, Sendable {
   public var profile: ProfileKind
   public var exec: String
@@ -359,7 +367,7 @@ public enum PolicyParser {
     }
   }
 
-  static func isCleanAbsolute(_ p: String) -> Bool { isCleanAbsolute(Array(p.utf8)[...]) }
+  public static func isCleanAbsolute(_ p: String) -> Bool { isCleanAbsolute(Array(p.utf8)[...]) }
 
   /// Absolute, no `..` component (`Paths.components(p) != nil`), no control
   /// character (`Tokenizer.firstControl(p) == nil`).

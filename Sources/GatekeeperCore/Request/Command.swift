@@ -83,6 +83,20 @@ public enum CommandParser {
   /// word.
   static func invocation(_ words: [String], sudoWord: Bool) throws(Denial) -> Invocation {
     var state = PrefixState(words: words, sudoMode: sudoWord)
+    let i = try programIndex(words, &state)
+    guard i < words.count else { throw Denial(CommandReason.unknownProgram, "only prefixes, no program") }
+    let w = words[i]
+    var invocation = state.invocation
+    invocation.program = try program(w, at: i, of: words)
+    invocation.programWord = w
+    invocation.arguments = Array(words[(i + 1)...])
+    return invocation
+  }
+
+  /// The index of the program word: the first word that is neither a
+  /// locale assignment nor a prefix gatekeeper applies itself
+  /// (`words.count` when there is none), the prefixes applied to `state`.
+  static func programIndex(_ words: [String], _ state: inout PrefixState) throws(Denial) -> Int {
     var i = 0
     while i < words.count {
       let w = words[i]
@@ -92,17 +106,20 @@ public enum CommandParser {
         continue
       }
       if state.afterEnv && w.hasPrefix("-") { throw Denial(CommandReason.envOption, w) }
-      if let prefix = Prefix(spelling: w), let next = try prefix.apply(&state, words, i) {
-        i = next
-        continue
-      }
-      var invocation = state.invocation
-      invocation.program = try program(w, at: i, of: words)
-      invocation.programWord = w
-      invocation.arguments = Array(words[(i + 1)...])
-      return invocation
+      guard let prefix = Prefix(spelling: w), let next = try prefix.apply(&state, words, i) else { return i }
+      i = next
     }
-    throw Denial(CommandReason.unknownProgram, "only prefixes, no program")
+    return i
+  }
+
+  /// The words from the program word on, once the prefixes `parse` applies
+  /// itself are dropped (`nice -n 19 env LC_ALL=C /bin/tar -c` gives
+  /// `/bin/tar -c`, `sh -c x` stays); nil when a prefix is refused. For the
+  /// admin tools, which name the program of any request, refused ones too.
+  public static func programAndArguments(_ words: [String]) -> ArraySlice<String>? {
+    var state = PrefixState(words: words, sudoMode: false)
+    guard let i = try? programIndex(words, &state) else { return nil }
+    return words[i...]
   }
 
   /// A prefix word gatekeeper applies itself instead of running it.
@@ -259,7 +276,8 @@ public enum CommandParser {
     return Int(s)
   }
 
-  static func baseName(_ w: String) -> Substring {
+  /// The last path component of a program word (`/usr/bin/rsync` gives `rsync`).
+  public static func baseName(_ w: String) -> Substring {
     if let slash = w.lastIndex(of: "/") { return w[w.index(after: slash)...] }
     return Substring(w)
   }

@@ -137,7 +137,9 @@ public enum Tokenizer {
     return out + "'"
   }
 
-  static func plain(_ b: UInt8) -> Bool {
+  /// A byte that needs no quoting in a shell word (also sshd's and sudoers'
+  /// plain words: `gatekeeper authorize` asks this too).
+  public static func plain(_ b: UInt8) -> Bool {
     switch b {
     case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
       UInt8(ascii: "0")...UInt8(ascii: "9"):

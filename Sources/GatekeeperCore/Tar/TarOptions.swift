@@ -2,10 +2,11 @@
 // table (src/tar.c `options[]`, src/names.c `names_options[]`) plus the
 // options argp adds itself. Every long option is listed, even refused ones,
 // so that abbreviations resolve exactly as getopt_long resolves them.
-// Only the tar-create profile (TarCreate.swift) reads this table.
+// The tar-create profile (TarCreate.swift) judges by this table; `gatekeeper
+// learn` asks it how options take their values, and keeps no list of its own.
 
 /// How an option takes its argument (getopt_long semantics).
-enum TarArgument: Sendable {
+public enum TarArgument: Sendable {
   /// No argument; `--name=x` is a usage error.
   case none
   /// `--name=x`, `--name x`, `-fx`, `-f x`; old style takes the next word.
@@ -15,7 +16,7 @@ enum TarArgument: Sendable {
 }
 
 /// What the tar-create profile does with an option.
-enum TarRule: Sendable {
+public enum TarRule: Sendable {
   /// Harmless for `tar -c` to stdout: kept as is.
   case allow
   /// `--unquote` / `--no-unquote`: whether tar decodes backslash escapes in
@@ -52,17 +53,17 @@ enum TarRule: Sendable {
 }
 
 /// One row of the table.
-struct TarOption: Sendable {
+public struct TarOption: Sendable {
   /// Long names; the first is the canonical one used in the rebuilt argv,
   /// the others are argp aliases (same option, same argument kind).
-  let names: [String]
+  public let names: [String]
   /// The short letter, if any (ASCII).
-  let letter: UInt8?
-  let argument: TarArgument
-  let rule: TarRule
+  public let letter: UInt8?
+  public let argument: TarArgument
+  public let rule: TarRule
 }
 
-enum TarOptions {
+public enum TarOptions {
   /// Legend: `row("long alias...", "letter", argument, rule)`.
   /// - names: space-separated long names, canonical first ("" = no long name);
   /// - letter: the short option letter ("" = none);
@@ -266,14 +267,14 @@ enum TarOptions {
   }
 
   /// The option with this short letter (byte compare).
-  static func option(letter: UInt8) -> TarOption? {
+  public static func option(letter: UInt8) -> TarOption? {
     table.first { $0.letter == letter }
   }
 
   /// How getopt_long resolves `--name`: an exact name wins; otherwise a
   /// prefix of exactly one option (aliases of one option count once) is an
   /// abbreviation; a prefix of several options is ambiguous.
-  enum Lookup {
+  public enum Lookup {
     case exact(TarOption)
     case abbreviation(TarOption, meant: String)
     case ambiguous([String])
@@ -281,7 +282,7 @@ enum TarOptions {
   }
 
   /// Resolves a long option name, comparing bytes (never Unicode equivalence).
-  static func lookup<S: StringProtocol>(long name: S) -> Lookup {
+  public static func lookup<S: StringProtocol>(long name: S) -> Lookup {
     let key = Array(name.utf8)
     var matches: [(row: Int, name: String)] = []
     for (i, option) in table.enumerated() {

@@ -2,13 +2,17 @@
 // locks a backup key to gatekeeper, and the sudoers snippet that lets an
 // unprivileged backup account run gatekeeper (and only gatekeeper) as root.
 // Pure text in, text out; `gatekeeper authorize` and `gatekeeper sudoers`
-// (Sources/gatekeeper/DeployMain.swift) do the I/O.
+// (Sources/gatekeeper/DeployMain.swift) do the I/O. An admin tool, so it
+// lives with report and learn; what it checks (paths, labels, networks,
+// plain words) it asks the core.
 //
 // An authorized_keys option value is double-quoted; sshd's parser treats
 // `\"` inside it as an escape, and sshd runs `command=` through the
 // account's login shell (`$SHELL -c`). So every word we put inside
 // `command="..."` is either plain or single-quoted, and values that would
 // need `"`, `\`, `'` or control characters are refused rather than escaped.
+
+import GatekeeperCore
 
 /// A public key as found in `id_ed25519.pub`: `TYPE BASE64 [COMMENT]`.
 public struct PublicKey: Equatable, Sendable {
@@ -36,9 +40,9 @@ public struct AuthorizeOptions: Equatable, Sendable {
 }
 
 public enum Deploy {
-  public static let defaultGatekeeper = "/usr/local/sbin/gatekeeper"
+  public static let defaultGatekeeper = InstallPaths.gatekeeper
   /// The policy an outer `gatekeeper --sudo` names when its key line has no --policy.
-  public static let defaultPolicy = "/etc/gatekeeper/gatekeeper.policy"
+  public static let defaultPolicy = InstallPaths.policy
   /// Largest key input read (a 16384-bit RSA key is under 3 KiB).
   public static let maxKeyInput = 65536
 

@@ -3,7 +3,7 @@
 
 import Testing
 
-@testable import GatekeeperCore
+@testable import GatekeeperReport
 
 enum DeployFixtures {
   static let ed25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM61L5f0Vbl0U4dVFx+qeaYaszECd7KVbtCMna2VrqAB"

@@ -1,6 +1,7 @@
 import Testing
 
-@testable import GatekeeperCore
+import GatekeeperCore
+@testable import GatekeeperReport
 
 struct DeploySudoersTests {
   @Test func goldenSnippet() throws {

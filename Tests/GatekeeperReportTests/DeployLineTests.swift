@@ -1,6 +1,7 @@
 import Testing
 
-@testable import GatekeeperCore
+import GatekeeperCore
+@testable import GatekeeperReport
 
 struct DeployLineTests {
   static func options(
