@@ -30,6 +30,16 @@ else
   echo "(shellcheck not installed: skipped; install/deps.sh test installs it)"
 fi
 
+echo "== swift-format lint --strict (the committed .swift-format)"
+if command -v swift-format >/dev/null; then
+  swift-format lint --strict -r Sources Tests Package.swift
+elif [[ ${CI:-} == true ]]; then
+  echo "CI: swift-format is missing (it ships with the Swift toolchain)" >&2
+  exit 1
+else
+  echo "(swift-format not found: skipped)"
+fi
+
 echo "== building"
 swift build 2>&1 | tail -n 20
 

@@ -222,8 +222,7 @@ struct JSONScanner {
 public enum JSONText {
   /// Appends the decoded bytes of `span` (escapes resolved; `\uXXXX` as
   /// UTF-8, surrogate pairs joined, lone surrogates as U+FFFD).
-  public static func decode(_ b: UnsafeBufferPointer<UInt8>, _ span: Span, into out: inout [UInt8])
-  {
+  public static func decode(_ b: UnsafeBufferPointer<UInt8>, _ span: Span, into out: inout [UInt8]) {
     let end = min(span.end, b.count)
     var i = max(span.start, 0)
     if !span.escaped {

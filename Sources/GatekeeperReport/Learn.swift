@@ -174,7 +174,8 @@ public struct Learner: RecordConsumer {
       }
       out += Learner.comment("e.g. " + g.example)
       if g.paths.isEmpty && g.allowedClients.isEmpty && g.allowedNoClient == 0 {
-        out += Learner.comment("no call of this kind was allowed: no rule proposed (refused paths are requests, not evidence)")
+        out += Learner.comment(
+          "no call of this kind was allowed: no rule proposed (refused paths are requests, not evidence)")
         continue
       }
       var rule = "allow \(g.profile.rawValue)"

@@ -366,7 +366,8 @@ public struct LogReader<Consumer: RecordConsumer> {
       }
       // Only gatekeeper's own entries; others that carry a cookie are listed.
       guard ours else {
-        return foreign("journal entry not from \(String(decoding: filter.tag, as: UTF8.self)) (SYSLOG_IDENTIFIER, _PID)")
+        return foreign(
+          "journal entry not from \(String(decoding: filter.tag, as: UTF8.self)) (SYSLOG_IDENTIFIER, _PID)")
       }
       guard at == 0 else { return foreign("@cee: not at the start of the journal MESSAGE") }
       if ceeRecord(t, from: at + 5, to: t.count) { kinds.journal += 1 }

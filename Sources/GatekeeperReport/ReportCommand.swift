@@ -153,8 +153,7 @@ public struct ReportSession {
       m.line += lineOffset
       reader.stats.foreignLines.append(m)
     }
-    for var m in o.malformedLines where reader.stats.malformedLines.count < InputStats.keepMalformed
-    {
+    for var m in o.malformedLines where reader.stats.malformedLines.count < InputStats.keepMalformed {
       m.line += lineOffset
       reader.stats.malformedLines.append(m)
     }

@@ -170,7 +170,9 @@ public enum TextReport {
   }
 
   static func malformed(_ s: Summary) -> String {
-    lines("Not from gatekeeper (another program, or someone logging under its name without its pid)", s.foreignLines, s.foreign)
+    lines(
+      "Not from gatekeeper (another program, or someone logging under its name without its pid)", s.foreignLines,
+      s.foreign)
       + lines("Malformed lines", s.malformedLines, s.malformed)
   }
 

@@ -20,7 +20,9 @@ enum Check {
     }
     checkPrograms(policy, path: options.policy)
     if let problem = logProblem(policy.log) {
-      Sys.writeErr("gatekeeper: warning: \(problem) (a real call would refuse: log-unsafe\(policy.log.fileRequired ? "" : "; required=no: syslog only"))\n")
+      Sys.writeErr(
+        "gatekeeper: warning: \(problem) (a real call would refuse: log-unsafe\(policy.log.fileRequired ? "" : "; required=no: syslog only"))\n"
+      )
     }
     if options.sudo && policy.log.syslogFacility == nil {
       // The backup account's gatekeeper hands refusals to root, except those
@@ -128,14 +130,17 @@ enum Check {
         Sys.writeOut(DisplayText.visible("FAIL \(options.policy):\(ex.line): \(problem): \(ex.command)") + "\n")
         failures += 1
       } else {
-        Sys.writeOut(DisplayText.visible("ok   \(options.policy):\(ex.line): \(ex.allow ? "allow" : "deny ") \(ex.command)") + "\n")
+        Sys.writeOut(
+          DisplayText.visible("ok   \(options.policy):\(ex.line): \(ex.allow ? "allow" : "deny ") \(ex.command)") + "\n"
+        )
       }
     }
     if examples.isEmpty && malformed.isEmpty {
       Sys.writeOut("FAIL \(options.policy): no '# expect allow|deny: COMMAND' lines\n")
       Sys.exit(.denied)
     }
-    Sys.writeOut("\(examples.count - (failures - malformed.count)) of \(examples.count + malformed.count) examples as expected\n")
+    Sys.writeOut(
+      "\(examples.count - (failures - malformed.count)) of \(examples.count + malformed.count) examples as expected\n")
     Sys.exit(failures == 0 ? .success : .denied)
   }
 

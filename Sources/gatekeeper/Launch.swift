@@ -49,12 +49,14 @@ enum Launch {
     let opened: Trust.Opened
     switch Trust.open(path, flags: GK_O_PATH, followLinks: true, what: "program") {
     case .success(let o): opened = o
-    case .failure(let f): return .failure(ProgramProblem(reason: f.missing ? .toolNotFound : .toolUnsafe, why: f.message))
+    case .failure(let f):
+      return .failure(ProgramProblem(reason: f.missing ? .toolNotFound : .toolUnsafe, why: f.message))
     }
     let st = opened.st
     if (st.st_mode & S_IFMT) != S_IFREG || st.st_mode & 0o111 == 0 {
       Sys.close(opened.fd)
-      return .failure(ProgramProblem(reason: .toolNotExecutable, why: "program \(path) is not an executable regular file"))
+      return .failure(
+        ProgramProblem(reason: .toolNotExecutable, why: "program \(path) is not an executable regular file"))
     }
     if let problem = Trust.ownershipProblem(st, what: "program \(path)", stickyOK: false) {
       Sys.close(opened.fd)

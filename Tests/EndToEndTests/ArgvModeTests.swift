@@ -54,7 +54,8 @@ import Testing
   @Test func invalidUTF8IsRecordedInThePolicysLog() throws {
     let before = Files.lineCount(audit)
     let out = try Proc.run(
-      "/bin/sh", ["-c", "exec \"$0\" --policy \"$1\" -- tar -c -f - \"$(printf 'x\\377')\"", try Gatekeeper.path(), policy],
+      "/bin/sh",
+      ["-c", "exec \"$0\" --policy \"$1\" -- tar -c -f - \"$(printf 'x\\377')\"", try Gatekeeper.path(), policy],
       env: Proc.environment())
     #expect(out.status == 1 && out.err.contains("invalid-utf8"), "\(out)")
     let lines = Files.lines(audit)

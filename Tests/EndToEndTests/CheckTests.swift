@@ -157,7 +157,9 @@ import Testing
   /// The request's text is shown, never obeyed: C1 controls (CSI), bidi
   /// overrides and line separators come out as visible escapes.
   @Test func outputShowsControlAndBidiCharactersEscaped() throws {
-    let out = try check(["--policy", policy, "rsync --server --sender -logDtpre.iLsfxCIvu . /srv/data/a\u{202e}b \u{9b}2J\u{2028}"])
+    let out = try check([
+      "--policy", policy, "rsync --server --sender -logDtpre.iLsfxCIvu . /srv/data/a\u{202e}b \u{9b}2J\u{2028}",
+    ])
     #expect(out.status == 1, "\(out)")
     #expect(out.out.contains("detail: \\x9b2J\\u{2028}"), "\(out.out)")
     #expect(!out.out.unicodeScalars.contains { [0x9b, 0x202e, 0x2028].contains($0.value) })

@@ -56,7 +56,8 @@ struct ClientsSudoTests {
     // its errors), not `report`, not another policy.
     for args in [
       ["check", "--policy", "/etc/shadow"], ["report", "/etc/shadow"],
-      ["--policy", "/etc/shadow", "--", "rsync", "--server"], ["--policy", lab.policyPath, "--label", "x", "--", "tar"],
+      ["--policy", "/etc/shadow", "--", "rsync", "--server"],
+      ["--policy", lab.policyPath, "--label", "x", "--", "tar"],
     ] {
       let r = try Proc.run("/usr/sbin/runuser", ["-u", Self.user, "--", "/usr/bin/sudo", "-n", gk] + args)
       #expect(!r.ok && !r.out.contains("root:"), "sudo must refuse \(args): \(r)")
@@ -104,7 +105,8 @@ struct ClientsSudoTests {
       "\(String(describing: refusal))")
     for a in records {
       #expect(
-        a.decision == "allow" && a.confined && a.reason == "allowed" && a.mode == "argv" && a.argv?.first == "/usr/bin/rsync", "\(a)")
+        a.decision == "allow" && a.confined && a.reason == "allowed" && a.mode == "argv"
+          && a.argv?.first == "/usr/bin/rsync", "\(a)")
       #expect(
         a.key?.hasPrefix("SHA256:") == true && a.client == "127.0.0.1", "sudo kept SSH_CONNECTION/SSH_USER_AUTH: \(a)")
       #expect(a.sudoUser == Self.user, "the record names the account that ran sudo: \(a)")

@@ -98,7 +98,8 @@ final class ConfineLab {
 @Suite(.serialized, Needs.trait(Needs.missing(["gcc": "/usr/bin/cc"])))
 struct ConfinementTests {
   static let attempts = [
-    "read-outside", "read-via-link", "create", "create-outside", "write", "truncate", "unlink", "rename", "mkdir", "symlink",
+    "read-outside", "read-via-link", "create", "create-outside", "write", "truncate", "unlink", "rename", "mkdir",
+    "symlink",
     "mkfifo", "exec", "exec-sh", "connect", "bind",
   ]
 
@@ -171,13 +172,19 @@ struct ConfinementTests {
     try lab.writePolicy("allow tar-create roots=\(lab.root)", confine: "confine landlock=required")
     let req = try Gatekeeper.forced(policy: lab.policy, command: command, wrapper: wrapper)
     #expect(req.status == 69 && req.stdout.isEmpty, "\(req)")
-    #expect(req.err == "gatekeeper: kernel confinement (Landlock) could not be applied: \(why); the policy says confine landlock=required\n")
+    #expect(
+      req.err
+        == "gatekeeper: kernel confinement (Landlock) could not be applied: \(why); the policy says confine landlock=required\n"
+    )
     let rec = try lab.lastRecord()
     #expect(rec["decision"] as? String == "error" && rec["reason"] as? String == "confine-unavailable", "\(rec)")
     #expect((rec["argv"] as? [Any])?.isEmpty == true)
     // check runs the same path and says deny
     let check = try Proc.run(
-      wrapper[0], Array(wrapper[1...]) + [try Gatekeeper.path(), "check", "--policy", lab.policy, String(decoding: command, as: UTF8.self)])
+      wrapper[0],
+      Array(wrapper[1...]) + [
+        try Gatekeeper.path(), "check", "--policy", lab.policy, String(decoding: command, as: UTF8.self),
+      ])
     #expect(check.status == 1 && check.out.hasPrefix("deny confine-unavailable: "), "\(check)")
   }
 
@@ -188,10 +195,14 @@ struct ConfinementTests {
     let r = try Gatekeeper.run(["check", "--policy", lab.policy, "tar -czf - -C \(lab.root) ."])
     #expect(r.status == 0, "\(r)")
     let lines = r.out.split(separator: "\n").map(String.init)
-    #expect(lines.count > 4 && lines[2].hasPrefix("confine landlock-") && lines[2].hasSuffix("(confine landlock=auto)"), "\(r.out)")
+    #expect(
+      lines.count > 4 && lines[2].hasPrefix("confine landlock-") && lines[2].hasSuffix("(confine landlock=auto)"),
+      "\(r.out)")
     #expect(lines.contains("  read       \(lab.root) (root)"), "\(r.out)")
-    #expect(lines.contains { $0.hasPrefix("  read+exec  /usr/bin/tar ") || $0 == "  read+exec  /usr/bin/tar (program)" })
-    #expect(lines.contains { $0.hasPrefix("  read+exec  ") && $0.contains("/usr/bin/gzip") && $0.hasSuffix("(compressor)") })
+    #expect(
+      lines.contains { $0.hasPrefix("  read+exec  /usr/bin/tar ") || $0 == "  read+exec  /usr/bin/tar (program)" })
+    #expect(
+      lines.contains { $0.hasPrefix("  read+exec  ") && $0.contains("/usr/bin/gzip") && $0.hasSuffix("(compressor)") })
     #expect(lines.last?.hasPrefix("  denied     everything else: writing") == true)
     #expect(!r.out.contains(" /etc (") && !r.out.contains("/etc/shadow"))
   }

@@ -29,7 +29,8 @@ import Testing
     "rsync-remote-option": "a 3.5.0 server ignores -M (tried: no file written); defence in depth",
     "rsync-batch": "a 3.5.0 server prints 'ignoring --write-batch option sent to server'; defence in depth",
     "rsync-capability": "grammar: a malformed -e.CAPS could hide a --rsh value; no effect of its own",
-    "rsync-value-in-cluster": "grammar: a value hidden in a cluster (-logDtpT/tmp); the value options are demonstrated elsewhere",
+    "rsync-value-in-cluster":
+      "grammar: a value hidden in a cluster (-logDtpT/tmp); the value options are demonstrated elsewhere",
     "rsync-split-value": "grammar: a detached value could swallow the '.'; path confusion, no write",
     "rsync-unwanted-value": "grammar: popt rejects it itself",
     "rsync-bad-value": "grammar: odd values (octal 010, !#:+ popt macros); no effect shown on 3.5.0",
@@ -45,7 +46,8 @@ import Testing
     "rsync-client-only": "never sent to a server; rsync ignores or rejects it there",
     "rsync-unneeded-option": "no pull sends it; harmless negations and aliases",
     "rsync-option-order": "changes what is sent, inside the roots",
-    "rsync-secluded-spelling": "other spellings of -s; the hidden-block harm is demonstrated (rsync-secluded-with-args demo)",
+    "rsync-secluded-spelling":
+      "other spellings of -s; the hidden-block harm is demonstrated (rsync-secluded-with-args demo)",
     "rsync-secluded-iconv": "a non-ASCII path would be converted twice: wrong file, inside the roots",
     "rsync-not-secluded": "a block without -s: protocol confusion only",
     "rsync-double-dash": "'-- /etc/' makes /etc/ the chdir directory: path confusion inside the roots",
@@ -73,7 +75,8 @@ import Testing
     "tar-bad-value": "tar itself rejects the value",
     "tar-bad-record-size": "-b 2000000 allocates about 1 GB: not run in CI",
     "tar-date-from-file": "tar reads only the named file's modification time (metadata)",
-    "tar-tag-not-a-name": "tar opens the tag path in every directory; a read of one named file, shown by tar-reads-file",
+    "tar-tag-not-a-name":
+      "tar opens the tag path in every directory; a read of one named file, shown by tar-reads-file",
   ]
 
   // MARK: - Coverage of the tables
@@ -93,7 +96,8 @@ import Testing
     }
     #expect(reached.count >= 60, "the table reader found only \(reached.count) codes")
     for code in reached.sorted() {
-      #expect(Self.demonstrated.contains(code) || Self.notDemonstrable[code] != nil, "no demo and no reason for \(code)")
+      #expect(
+        Self.demonstrated.contains(code) || Self.notDemonstrable[code] != nil, "no demo and no reason for \(code)")
     }
     diffReport(
       "harms: \(reached.count) refusal codes in the tables, \(reached.intersection(Self.demonstrated).count) demonstrated, "
@@ -114,7 +118,8 @@ import Testing
   static func rsyncLab() throws -> DiffLab {
     let lab = try DiffLab()
     try lab.writePolicy(
-      "allow rsync-sender exec=/usr/bin/rsync roots=" + ["/etc", "/home", "/srv", "/var/lib/backup"].map(lab.map).joined(separator: ","))
+      "allow rsync-sender exec=/usr/bin/rsync roots="
+        + ["/etc", "/home", "/srv", "/var/lib/backup"].map(lab.map).joined(separator: ","))
     return lab
   }
 
@@ -143,7 +148,8 @@ import Testing
     // --remove-source-files deletes what was sent.
     var server = ["--server", "--sender", cluster, "--remove-source-files", ".", etc]
     try Self.expectRefused(lab, "rsync " + Shell.join(server), "rsync-remove-source")
-    try Self.naiveRsync(lab, server: server, client: ["-a", "--remove-source-files", "localhost:" + etc, try lab.fresh("d") + "/"])
+    try Self.naiveRsync(
+      lab, server: server, client: ["-a", "--remove-source-files", "localhost:" + etc, try lab.fresh("d") + "/"])
     #expect(!Self.exists(lab.map("/etc/hostname")), "--remove-source-files did not delete /etc/hostname")
     // --log-file writes a file the client names.
     let log = lab.outside + "/rsync.log"
@@ -184,11 +190,14 @@ import Testing
     try Shell.script(wrapper, "shift\ncase \"$*\" in 'rsync --server --sender '*) exec \"$@\";; esac\nexit 1")
     let dest = try lab.fresh("d")
     let o = try DiffLab.retryingBusy {
-      try Proc.run("/usr/bin/rsync", ["-s", "-a", "--remove-source-files", "-e", wrapper, "localhost:" + home, dest + "/"])
+      try Proc.run(
+        "/usr/bin/rsync", ["-s", "-a", "--remove-source-files", "-e", wrapper, "localhost:" + home, dest + "/"])
     }
     #expect(o.status == 0, "\(o)")
     #expect(!Self.exists(lab.map("/home/bob/b.txt")), "the hidden --remove-source-files deleted nothing")
-    try Self.expectRefused(lab, "rsync --server --sender -slogDtpre.iLsfxCIvu", "rsync-remove-source", secluded: "--remove-source-files . " + home)
+    try Self.expectRefused(
+      lab, "rsync --server --sender -slogDtpre.iLsfxCIvu", "rsync-remove-source",
+      secluded: "--remove-source-files . " + home)
     // Words after -s on the command line are not what rsync reads: an
     // innocent-looking `. /etc/` there, the block deletes under /srv.
     let innocent = ["--server", "--sender", "-slogDtpre.iLsfxCIvu", ".", lab.map("/etc/")]
@@ -197,7 +206,9 @@ import Testing
       ["-s", "-a", "--remove-source-files", "localhost:" + lab.map("/srv/"), try lab.fresh("d") + "/"],
       serverScript: "exec /usr/bin/rsync " + Shell.join(innocent))
     #expect(o2.status == 0, "\(o2)")
-    #expect(!Self.exists(lab.map("/srv/db/d")) && Self.exists(lab.map("/etc/hostname")), "the block, not the command line, was not obeyed")
+    #expect(
+      !Self.exists(lab.map("/srv/db/d")) && Self.exists(lab.map("/etc/hostname")),
+      "the block, not the command line, was not obeyed")
   }
 
   @Test(Needs.trait(Needs.missing(Needs.rsync))) func rsyncReadsBeyondTheRoots() throws {
@@ -205,7 +216,8 @@ import Testing
     let cluster = "-logDtpre.iLsfxCIvu"
     let secret = "SECRET outside every root\n"
     // -L follows a link out of the roots.
-    try FileManager.default.createSymbolicLink(atPath: lab.map("/home/leak"), withDestinationPath: lab.outside + "/secret.txt")
+    try FileManager.default.createSymbolicLink(
+      atPath: lab.map("/home/leak"), withDestinationPath: lab.outside + "/secret.txt")
     var dest = try lab.fresh("d")
     var server = ["--server", "--sender", "-logDtpLre.iLsfxCIvu", ".", lab.map("/home/")]
     try Self.expectRefused(lab, "rsync " + Shell.join(server), "rsync-follows-links")
@@ -227,9 +239,12 @@ import Testing
     #expect(Self.exists(dest + "/authorized_keys"), "the login directory was not read")
     // --files-from=FILE reads a server file; its lines come back in errors.
     try Files.write(lab.outside + "/list", "TOPSECRET-LINE\n")
-    server = ["--server", "--sender", "-logDtpRe.LsfxCIvu", "--files-from=" + lab.outside + "/list", ".", lab.map("/etc/")]
+    server = [
+      "--server", "--sender", "-logDtpRe.LsfxCIvu", "--files-from=" + lab.outside + "/list", ".", lab.map("/etc/"),
+    ]
     try Self.expectRefused(lab, "rsync " + Shell.join(server), "rsync-files-from")
-    let o = try Self.naiveRsync(lab, server: server, client: ["-a", "localhost:" + lab.map("/etc/"), try lab.fresh("d") + "/"])
+    let o = try Self.naiveRsync(
+      lab, server: server, client: ["-a", "localhost:" + lab.map("/etc/"), try lab.fresh("d") + "/"])
     #expect(o.err.contains("TOPSECRET-LINE"), "the list file's line did not leak: \(o.err)")
     // --exclude-from=FILE: the server reads a file the client names.
     try Files.write(lab.outside + "/exclude", "hostname\n")
@@ -245,9 +260,11 @@ import Testing
       dest = try lab.fresh("d")
       server = ["--server", "--sender", cluster, "--copy-devices", ".", lab.map("/etc/")]
       try Self.expectRefused(lab, "rsync " + Shell.join(server), "rsync-copy-devices")
-      try Self.naiveRsync(lab, server: server, client: ["-a", "--copy-devices", "localhost:" + lab.map("/etc/"), dest + "/"])
+      try Self.naiveRsync(
+        lab, server: server, client: ["-a", "--copy-devices", "localhost:" + lab.map("/etc/"), dest + "/"])
       var st = stat()
-      #expect(lstat(dest + "/nulldev", &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG, "the device was not read as a file")
+      #expect(
+        lstat(dest + "/nulldev", &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG, "the device was not read as a file")
     }
   }
 
@@ -277,8 +294,14 @@ import Testing
     let script = lab.outside + "/prog.sh"
     try Shell.script(script, "/usr/bin/touch \(mark("prog-ran"))\nexec cat")
     let cases: [([String], String, () -> Bool)] = [
-      (["-c", "-f", "-", "--checkpoint=1", "--checkpoint-action=exec=/usr/bin/touch " + mark("ck")], "tar-checkpoint", { Self.exists(mark("ck")) }),
-      (["-c", "--checkpoint=1", "--checkpoint-a=exec=/usr/bin/touch " + mark("abbrev"), "-f", "-"], "tar-checkpoint", { Self.exists(mark("abbrev")) }),
+      (
+        ["-c", "-f", "-", "--checkpoint=1", "--checkpoint-action=exec=/usr/bin/touch " + mark("ck")], "tar-checkpoint",
+        { Self.exists(mark("ck")) }
+      ),
+      (
+        ["-c", "--checkpoint=1", "--checkpoint-a=exec=/usr/bin/touch " + mark("abbrev"), "-f", "-"], "tar-checkpoint",
+        { Self.exists(mark("abbrev")) }
+      ),
       (["-c", "-f", "-", "-I", script], "tar-runs-program", { Self.exists(mark("prog-ran")) }),
       (["-c", "-f", "-", "--ind=" + mark("index")], "tar-abbreviated-option", { Self.exists(mark("index")) }),
       (["-c", "-f", mark("archive-file")], "tar-archive-not-stdout", { Self.exists(mark("archive-file")) }),
@@ -317,7 +340,8 @@ import Testing
     // --remove-files deletes what was archived; the abbreviation --rem too.
     for (option, dir) in [("--remove-files", "/srv/a"), ("--rem", "/srv/b")] {
       let words = ["-c", "-f", "-", option, lab.map(dir)]
-      try Self.expectRefused(lab, "tar " + Shell.join(words), option == "--rem" ? "tar-abbreviated-option" : "tar-removes-files")
+      try Self.expectRefused(
+        lab, "tar " + Shell.join(words), option == "--rem" ? "tar-abbreviated-option" : "tar-removes-files")
       try Self.naiveTar(lab, words)
       #expect(!Self.exists(lab.map(dir)), "\(option) deleted nothing")
     }
@@ -339,12 +363,14 @@ import Testing
     try Self.expectRefused(lab, "tar " + Shell.join(words), "tar-atime-replace")
     try Self.naiveTar(lab, words)
     lstat(file, &st)
-    #expect(st.st_ctim.tv_sec != ctime.tv_sec || st.st_ctim.tv_nsec != ctime.tv_nsec, "--atime-preserve touched nothing")
+    #expect(
+      st.st_ctim.tv_sec != ctime.tv_sec || st.st_ctim.tv_nsec != ctime.tv_nsec, "--atime-preserve touched nothing")
   }
 
   @Test func tarReadsBeyondTheRoots() throws {
     let lab = try Self.tarLab(narrow: true)
-    try FileManager.default.createSymbolicLink(atPath: lab.map("/home/leak"), withDestinationPath: lab.outside + "/secret.txt")
+    try FileManager.default.createSymbolicLink(
+      atPath: lab.map("/home/leak"), withDestinationPath: lab.outside + "/secret.txt")
     try Files.write(lab.outside + "/list", lab.outside + "/secret.txt\n")
     let cases: [([String], String, String)] = [
       (["-c", "-f", "-", "-T", lab.outside + "/list"], "tar-reads-file", "secret.txt"),

@@ -98,14 +98,17 @@ import Testing
   /// The row sends this letter (in a cluster) or this long option.
   static func has(_ row: [String], _ letter: Character, _ long: String) -> Bool {
     row.contains(long)
-      || row.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.dropFirst().prefix { $0 != "e" }.contains(letter) }
+      || row.contains {
+        $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.dropFirst().prefix { $0 != "e" }.contains(letter)
+      }
   }
 
   @Test func everyAcceptedRowRunsLikeRsyncItself() throws {
     let rows = try Self.acceptedRows()
     #expect(rows.count >= 60, "the table reader found only \(rows.count) accepted rows")
     let lab = try DiffLab()
-    try lab.writePolicy("allow rsync-sender exec=/usr/bin/rsync roots=" + Self.roots.map(lab.map).joined(separator: ","))
+    try lab.writePolicy(
+      "allow rsync-sender exec=/usr/bin/rsync roots=" + Self.roots.map(lab.map).joined(separator: ","))
     let before = try lab.snapshot()
     let outsideBefore = try lab.outsideSnapshot()
     var lines: [String] = []
@@ -127,7 +130,9 @@ import Testing
         lines.append("repaired (exit \(direct.status) direct, 0 through gatekeeper): \(shown)")
         continue
       }
-      #expect(gated.status == direct.status, "\(shown): exit \(gated.status) through gatekeeper, \(direct.status) direct: \(gated.err)")
+      #expect(
+        gated.status == direct.status,
+        "\(shown): exit \(gated.status) through gatekeeper, \(direct.status) direct: \(gated.err)")
       if row.contains("--list-only") {
         #expect(gated.out == direct.out, "\(shown): listings differ")
       } else {
@@ -144,7 +149,9 @@ import Testing
       if gated.status == 0 { clean += 1 } else { lines.append("exit \(gated.status) in both runs: \(shown)") }
     }
     #expect(Tree.changes(outsideBefore, try lab.outsideSnapshot()).isEmpty)
-    diffReport("rsync differential: \(rows.count) accepted rows, \(clean) clean (exit 0), the rest with the same status as rsync itself", lines)
+    diffReport(
+      "rsync differential: \(rows.count) accepted rows, \(clean) clean (exit 0), the rest with the same status as rsync itself",
+      lines)
   }
 
   /// The captured secluded rows: the client's block goes through the
@@ -193,7 +200,9 @@ import Testing
     }
     #expect(Tree.changes(before, try lab.snapshot()).isEmpty)
     let audit = Files.lines(lab.base + "/audit.jsonl")
-    #expect(audit.count == blocks.count && audit.allSatisfy { $0.contains("\"decision\":\"allow\"") && $0.contains("\"secluded\":[") })
+    #expect(
+      audit.count == blocks.count
+        && audit.allSatisfy { $0.contains("\"decision\":\"allow\"") && $0.contains("\"secluded\":[") })
     diffReport("rsync secluded differential: \(blocks.count) captured blocks through the gatekeeper binary", [])
   }
 }

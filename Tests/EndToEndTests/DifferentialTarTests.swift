@@ -38,7 +38,8 @@ import Testing
     let dir = try lab.fresh(label)
     let file = dir + "/archive"
     let o = try lab.runInRoot(argv, stdoutPath: file)
-    let list = try Proc.run("/usr/bin/tar", ["-tvf", file], env: ["PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"])
+    let list = try Proc.run(
+      "/usr/bin/tar", ["-tvf", file], env: ["PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"])
     return (o.status, list.status == 0 ? list.out : "unreadable archive (tar -t exit \(list.status))", o.err)
   }
 
@@ -72,7 +73,9 @@ import Testing
         notes.append("exit \(gated.0) in both runs: \(shown): \(gated.2.split(separator: "\n").first ?? "")")
       }
     }
-    diffReport("tar differential (\(table), roots \(roots.joined(separator: ","))): \(rows.count) accepted rows, \(clean) clean (exit 0), the rest with the same status as tar itself", notes)
+    diffReport(
+      "tar differential (\(table), roots \(roots.joined(separator: ","))): \(rows.count) accepted rows, \(clean) clean (exit 0), the rest with the same status as tar itself",
+      notes)
   }
 
   @Test func wholeTreeRowsRunLikeTarItself() throws {

@@ -117,7 +117,8 @@ struct InstallScriptTests {
     try FileManager.default.removeItem(atPath: tree + "/policies/zz-bad.policy")
     try Files.write(
       tree + "/policies/zz-wrong.policy",
-      "allow rsync-sender roots=/etc\n# expect allow: rsync --server --sender -logDtpre.iLsfxCIvu . /root/\n", mode: 0o644)
+      "allow rsync-sender roots=/etc\n# expect allow: rsync --server --sender -logDtpre.iLsfxCIvu . /root/\n",
+      mode: 0o644)
     let r2 = try run([
       "/bin/bash", tree + "/install/install.sh", "--destdir", dest, "--binary",
       Gatekeeper.location,

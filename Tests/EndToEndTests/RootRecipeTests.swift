@@ -83,7 +83,6 @@ final class RootRecipeLab {
   }
 }
 
-
 @Suite(
   "Recipe 1: root forced command",
   // root: sshd logs the key in as root

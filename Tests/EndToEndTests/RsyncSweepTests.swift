@@ -92,7 +92,8 @@ struct RsyncSweepTests {
     let installed = try Proc.run("/usr/bin/rsync", ["--version"]).out.components(separatedBy: "\n").first ?? ""
     try #require(
       installed == version,
-      "the sweep was made with \(version), this machine has \(installed): re-sweep (python3 Tests/Sweep/rsync-sweep.py)")
+      "the sweep was made with \(version), this machine has \(installed): re-sweep (python3 Tests/Sweep/rsync-sweep.py)"
+    )
 
     let lab = try ClientLab("sweep", rules: ["allow rsync-sender exec=/usr/bin/rsync roots=$LAB/sweep/tree"])
     defer { lab.close() }
@@ -135,7 +136,8 @@ struct RsyncSweepTests {
 
       if pull.expect == "none" {
         #expect(records.isEmpty, "\(shown): the client started a server: \(records)")
-        #expect(gated.status == pull.status, "\(shown): exit \(gated.status), sweep \(pull.status.map(String.init) ?? "?")")
+        #expect(
+          gated.status == pull.status, "\(shown): exit \(gated.status), sweep \(pull.status.map(String.init) ?? "?")")
         continue
       }
       guard let record = records.first, records.count == 1 else {
@@ -155,11 +157,15 @@ struct RsyncSweepTests {
           #expect(gated.status == 0 && pull.status != 0, "\(shown): exit \(gated.status)")
           continue
         }
-        #expect(gated.status == pull.status, "\(shown): exit \(gated.status) through gatekeeper, \(pull.status.map(String.init) ?? "?") in the sweep: \(gated.err)")
+        #expect(
+          gated.status == pull.status,
+          "\(shown): exit \(gated.status) through gatekeeper, \(pull.status.map(String.init) ?? "?") in the sweep: \(gated.err)"
+        )
         let plain = try Proc.run(
           "/usr/bin/rsync", args + ["-e", direct, "sweep:\(tree)/", work + "/direct/"], env: env, cwd: work,
           timeout: 60)
-        #expect(plain.status == gated.status, "\(shown): exit \(gated.status) through gatekeeper, \(plain.status) direct")
+        #expect(
+          plain.status == gated.status, "\(shown): exit \(gated.status) through gatekeeper, \(plain.status) direct")
         if plain.status == 0 {
           let diff = Tree.copyDifferences(
             // (--list-only, -n and --only-write-batch create neither.)

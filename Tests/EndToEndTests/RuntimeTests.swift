@@ -40,7 +40,9 @@ final class Scratch {
   }
 
   @Test func binaryExists() {
-    #expect(FileManager.default.isExecutableFile(atPath: Gatekeeper.location), "run `swift build` first: \(Gatekeeper.location)")
+    #expect(
+      FileManager.default.isExecutableFile(atPath: Gatekeeper.location),
+      "run `swift build` first: \(Gatekeeper.location)")
   }
 
   @Test func usageErrorsExit64() throws {
@@ -190,12 +192,17 @@ final class Scratch {
     try s.writePolicy(
       "allow rsync-sender exec=\(tool) roots=/etc\nconfine landlock=off\nlog file=\(s.audit)\nlog syslog=none\n")
     let env = ["SSH_ORIGINAL_COMMAND": "rsync --server --sender -slogDtpre.iLsfxCIvu"]
-    let ok = try Gatekeeper.run(["--policy", s.policy], env: env, stdin: .text("rsync\0--numeric-ids\0.\0/etc/hostname\0\0"))
+    let ok = try Gatekeeper.run(
+      ["--policy", s.policy], env: env, stdin: .text("rsync\0--numeric-ids\0.\0/etc/hostname\0\0"))
     #expect(ok.status == 0, "\(ok.err)")
     let rec = try #require(try s.records().last)
     #expect(rec["secluded"] as? [String] == ["rsync", "--numeric-ids", ".", "/etc/hostname"])
-    #expect(rec["argv"] as? [String] == [tool, "--server", "--sender", "-logDtpre.iLsfxCIvu", "--numeric-ids", "--", ".", "/etc/hostname"])
-    let bad = try Gatekeeper.run(["--policy", s.policy], env: env, stdin: .text("rsync\0--remove-source-files\0.\0/etc/x\0\0"))
+    #expect(
+      rec["argv"] as? [String] == [
+        tool, "--server", "--sender", "-logDtpre.iLsfxCIvu", "--numeric-ids", "--", ".", "/etc/hostname",
+      ])
+    let bad = try Gatekeeper.run(
+      ["--policy", s.policy], env: env, stdin: .text("rsync\0--remove-source-files\0.\0/etc/x\0\0"))
     #expect(bad.status == 1 && bad.err.contains("rsync-remove-source"))
     let closed = try Gatekeeper.run(["--policy", s.policy], env: env, stdin: .closed)
     #expect(closed.status == 1 && closed.err.contains("stdin-unreadable"))
@@ -222,7 +229,8 @@ final class Scratch {
     _ = try Gatekeeper.run(["--policy", s.policy], env: ["SSH_ORIGINAL_COMMAND": "ls", "SSH_USER_AUTH": auth])
     #expect(try s.records().last?["key"] as? String == "SHA256:x9bb3v/aQl7HcUeFjU5aMXX+OyY4NjVrB0P0jYZo7Mg")
     // sshd deletes the file when the client hangs up early: the record says so.
-    _ = try Gatekeeper.run(["--policy", s.policy], env: ["SSH_ORIGINAL_COMMAND": "ls", "SSH_USER_AUTH": auth + ".gone"])
+    _ = try Gatekeeper.run(
+      ["--policy", s.policy], env: ["SSH_ORIGINAL_COMMAND": "ls", "SSH_USER_AUTH": auth + ".gone"])
     let rec = try #require(try s.records().last)
     #expect(rec["key"] as? String == "")
     #expect((rec["detail"] as? String)?.contains("SSH_USER_AUTH unreadable") == true)
@@ -251,7 +259,10 @@ final class Scratch {
     let out = s.dir + "/out"
     let pid = try Proc.spawn(
       [try Gatekeeper.path(), "--policy", s.policy], stdin: fifo, stdout: out, stderr: out,
-      env: ["SSH_ORIGINAL_COMMAND": "rsync --server --sender -slogDtpre.iLsfxCIvu", "SSH_CONNECTION": "192.0.2.9 1 192.0.2.1 22"])
+      env: [
+        "SSH_ORIGINAL_COMMAND": "rsync --server --sender -slogDtpre.iLsfxCIvu",
+        "SSH_CONNECTION": "192.0.2.9 1 192.0.2.1 22",
+      ])
     return (pid, keep, out)
   }
 

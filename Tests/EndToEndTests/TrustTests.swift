@@ -96,7 +96,9 @@ struct TrustTests {
     var auth = s.dir + "/auth"
     switch how {
     case "other-owner":
-      try Files.write(auth, "publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n", mode: 0o600)
+      try Files.write(
+        auth, "publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n",
+        mode: 0o600)
       chown(auth, 12345, 12345)
     case "fifo": #expect(mkfifo(auth, 0o600) == 0)
     default: auth = "/dev/zero"

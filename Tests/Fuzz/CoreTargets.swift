@@ -96,7 +96,6 @@ enum FuzzDecide {
     }
   }
 
-
   static func check(_ request: Request, policy: Policy) {
     let decision = Gatekeeper.decide(request, policy: policy)
     invariant(decision == Gatekeeper.decide(request, policy: policy), "decide: two calls disagree")
@@ -107,7 +106,8 @@ enum FuzzDecide {
     switch allowed.invocation.program {
     case .rsync:
       invariant(allowed.rule.profile == .rsyncSender, "decide: rsync allowed by a tar rule")
-      ArgvInvariants.rsync(Array(argv.dropFirst()), scope: scope, secluded: allowed.plan.needsSecludedBlock, context: "decide")
+      ArgvInvariants.rsync(
+        Array(argv.dropFirst()), scope: scope, secluded: allowed.plan.needsSecludedBlock, context: "decide")
     case .tar:
       invariant(allowed.rule.profile == .tarCreate, "decide: tar allowed by an rsync rule")
       ArgvInvariants.tar(Array(argv.dropFirst()), scope: scope, context: "decide")

@@ -8,7 +8,9 @@ enum ArgvInvariants {
   /// are absolute, free of `..` and inside the roots. A secluded plan stops
   /// after the options.
   static func rsync(_ args: [String], scope: RuleScope, secluded: Bool, context: String) {
-    invariant(args.count >= 2 && args[0] == "--server" && args[1] == "--sender", "rsync argv must start with --server --sender: \(args) (\(context))")
+    invariant(
+      args.count >= 2 && args[0] == "--server" && args[1] == "--sender",
+      "rsync argv must start with --server --sender: \(args) (\(context))")
     var i = 2
     while i < args.count, args[i] != "--" {
       let word = args[i]
@@ -42,10 +44,13 @@ enum ArgvInvariants {
     if name == "confine-root" {
       // Added by gatekeeper itself, never taken from the client.
       invariant(scope.confineRoot, "rsync argv: --confine-root without confine-root=yes (\(context))")
-      invariant(value.map { scope.roots.contains(String($0)) } ?? false, "rsync argv: --confine-root=\(value ?? "") is not a root (\(context))")
+      invariant(
+        value.map { scope.roots.contains(String($0)) } ?? false,
+        "rsync argv: --confine-root=\(value ?? "") is not a root (\(context))")
       let dot = args.firstIndex(of: "--").map { $0 + 1 } ?? args.count
       for path in args.dropFirst(dot + 1) {
-        invariant(Paths.isInside(path, roots: [String(value ?? "")]), "rsync argv: \(path) outside --confine-root (\(context))")
+        invariant(
+          Paths.isInside(path, roots: [String(value ?? "")]), "rsync argv: \(path) outside --confine-root (\(context))")
       }
       return
     }
@@ -54,7 +59,9 @@ enum ArgvInvariants {
     }
     invariant(verdictAllows(row, scope: scope), "rsync argv: option \(word) is not on the allow-list (\(context))")
     if let value {
-      invariant(row.argument != .none && row.argument.problem(with: value) == nil, "rsync argv: bad value in \(word) (\(context))")
+      invariant(
+        row.argument != .none && row.argument.problem(with: value) == nil,
+        "rsync argv: bad value in \(word) (\(context))")
     } else {
       invariant(row.argument == .none, "rsync argv: \(word) lacks its value (\(context))")
     }
@@ -76,7 +83,8 @@ enum ArgvInvariants {
         fatalError("INVARIANT VIOLATED: rsync argv: unknown letter \(letter) in \(word) (\(context))")
       }
       invariant(row.argument == .none, "rsync argv: value-taking letter \(letter) in \(word) (\(context))")
-      invariant(verdictAllows(row, scope: scope), "rsync argv: letter \(letter) in \(word) not on the allow-list (\(context))")
+      invariant(
+        verdictAllows(row, scope: scope), "rsync argv: letter \(letter) in \(word) not on the allow-list (\(context))")
     }
   }
 
@@ -130,13 +138,19 @@ enum ArgvInvariants {
         invariant(scope.isWholeTree, "tar argv: \(word) follows symlinks under narrow roots (\(context))")
       case .unquote(let on): unquote = on
       case .atimePreserve: invariant(value == "system", "tar argv: \(word) (\(context))")
-      case .date: invariant(!TarValues.namesFile((value ?? "").utf8), "tar argv: date names a file: \(word) (\(context))")
+      case .date:
+        invariant(!TarValues.namesFile((value ?? "").utf8), "tar argv: date names a file: \(word) (\(context))")
       case .directory:
         let bytes = Array((value ?? "").utf8)
         invariant(!components(bytes).contains { $0.elementsEqual("..".utf8) }, "tar argv: '..' in \(word) (\(context))")
-        if bytes.first == UInt8(ascii: "/") { directory = bytes } else if let d = directory { directory = d + [UInt8(ascii: "/")] + bytes }
+        if bytes.first == UInt8(ascii: "/") {
+          directory = bytes
+        } else if let d = directory {
+          directory = d + [UInt8(ascii: "/")] + bytes
+        }
         if !scope.isWholeTree {
-          invariant(directory.map { inside($0, scope.roots) } ?? false, "tar argv: \(word) outside \(scope.roots) (\(context))")
+          invariant(
+            directory.map { inside($0, scope.roots) } ?? false, "tar argv: \(word) outside \(scope.roots) (\(context))")
         }
       case .addFile:
         operand(value ?? "", unquote: unquote, directory: directory, scope: scope, context: context)
@@ -149,13 +163,16 @@ enum ArgvInvariants {
 
   static func operand(_ name: String, unquote: Bool, directory: [UInt8]?, scope: RuleScope, context: String) {
     let bytes = unquote ? TarValues.unquoted(name) : Array(name.utf8)
-    invariant(!components(bytes).contains { $0.elementsEqual("..".utf8) }, "tar argv: '..' in operand \(name) (\(context))")
+    invariant(
+      !components(bytes).contains { $0.elementsEqual("..".utf8) }, "tar argv: '..' in operand \(name) (\(context))")
     if scope.isWholeTree { return }
     let path: [UInt8]
     if bytes.first == UInt8(ascii: "/") {
       path = bytes
     } else {
-      guard let d = directory else { fatalError("INVARIANT VIOLATED: tar argv: relative \(name) without -C (\(context))") }
+      guard let d = directory else {
+        fatalError("INVARIANT VIOLATED: tar argv: relative \(name) without -C (\(context))")
+      }
       path = d + [UInt8(ascii: "/")] + bytes
     }
     invariant(inside(path, scope.roots), "tar argv: operand \(name) outside \(scope.roots) (\(context))")

@@ -39,7 +39,8 @@ enum FuzzSecluded {
     }
     guard case .done(let block) = step else { return }
     // The block ends at the first double NUL: exactly that much was consumed.
-    invariant(consumed >= 2 && bytes[consumed - 1] == 0 && bytes[consumed - 2] == 0, "secluded: block ended off a double NUL")
+    invariant(
+      consumed >= 2 && bytes[consumed - 1] == 0 && bytes[consumed - 2] == 0, "secluded: block ended off a double NUL")
     invariant(block.first == "rsync", "secluded: block without rsync")
     for commandLine in commandLines {
       for scope in fuzzScopes {
@@ -51,7 +52,8 @@ enum FuzzSecluded {
         ArgvInvariants.rsync(plan.arguments, scope: scope, secluded: false, context: "secluded \(block)")
         // What runs is an ordinary command line, accepted as such.
         let again = RsyncSender.check(plan.arguments, scope: scope)
-        invariant(again == .success(plan), "secluded: plan \(plan.arguments) is not accepted back as a command line: \(again)")
+        invariant(
+          again == .success(plan), "secluded: plan \(plan.arguments) is not accepted back as a command line: \(again)")
       }
     }
   }

@@ -17,8 +17,11 @@ enum FuzzReport {
     var whole = ReportSession(filter: RecordFilter())
     whole.read("fuzz", bytes)
     let summary = whole.summary()
-    let expectedLines = bytes.isEmpty ? 0 : bytes.split(separator: 10, omittingEmptySubsequences: false).count
-      - (bytes.last == 10 ? 1 : 0)
+    let expectedLines =
+      bytes.isEmpty
+      ? 0
+      : bytes.split(separator: 10, omittingEmptySubsequences: false).count
+        - (bytes.last == 10 ? 1 : 0)
     invariant(summary.lines == expectedLines, "report: \(summary.lines) lines counted, input has \(expectedLines)")
     invariant(
       summary.records + summary.skipped + summary.malformed + summary.foreign + summary.filteredOut
@@ -68,7 +71,10 @@ enum FuzzJSON {
     case UInt8(ascii: "{"):
       i += 1
       skipSpace(b, &i)
-      if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return true }
+      if i < b.count, b[i] == UInt8(ascii: "}") {
+        i += 1
+        return true
+      }
       while true {
         skipSpace(b, &i)
         guard string(b, &i) else { return false }
@@ -78,19 +84,28 @@ enum FuzzJSON {
         guard value(b, &i, depth: depth + 1) else { return false }
         skipSpace(b, &i)
         guard i < b.count else { return false }
-        if b[i] == UInt8(ascii: "}") { i += 1; return true }
+        if b[i] == UInt8(ascii: "}") {
+          i += 1
+          return true
+        }
         guard b[i] == UInt8(ascii: ",") else { return false }
         i += 1
       }
     case UInt8(ascii: "["):
       i += 1
       skipSpace(b, &i)
-      if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return true }
+      if i < b.count, b[i] == UInt8(ascii: "]") {
+        i += 1
+        return true
+      }
       while true {
         guard value(b, &i, depth: depth + 1) else { return false }
         skipSpace(b, &i)
         guard i < b.count else { return false }
-        if b[i] == UInt8(ascii: "]") { i += 1; return true }
+        if b[i] == UInt8(ascii: "]") {
+          i += 1
+          return true
+        }
         guard b[i] == UInt8(ascii: ",") else { return false }
         i += 1
       }
@@ -116,7 +131,10 @@ enum FuzzJSON {
     i += 1
     while i < b.count {
       let c = b[i]
-      if c == UInt8(ascii: "\"") { i += 1; return true }
+      if c == UInt8(ascii: "\"") {
+        i += 1
+        return true
+      }
       if c < 0x20 { return false }
       if c == UInt8(ascii: "\\") {
         guard i + 1 < b.count else { return false }

@@ -26,9 +26,13 @@ import Testing
   @Test func mismatchText() {
     let ex = PolicyExample(line: 1, allow: false, code: "shell-operator", command: "x")
     #expect(ex.mismatch(.probe) == "expected deny shell-operator, got allow")
-    #expect(ex.mismatch(.deny(Denial(TokenReason.shellGlob), rule: nil)) == "expected deny shell-operator, got deny shell-glob")
+    #expect(
+      ex.mismatch(.deny(Denial(TokenReason.shellGlob), rule: nil))
+        == "expected deny shell-operator, got deny shell-glob")
     #expect(ex.mismatch(.deny(Denial(TokenReason.shellOperator), rule: nil)) == nil)
     let allow = PolicyExample(line: 1, allow: true, command: "x")
-    #expect(allow.mismatch(.deny(Denial(TokenReason.shellGlob), rule: nil))?.hasPrefix("expected allow, got deny shell-glob") == true)
+    #expect(
+      allow.mismatch(.deny(Denial(TokenReason.shellGlob), rule: nil))?.hasPrefix("expected allow, got deny shell-glob")
+        == true)
   }
 }

@@ -242,12 +242,18 @@ import Testing
     let policy = try PolicyParser.parse(Array(policyText.utf8)).get()
     let pull = "rsync --server --sender -logDtpre.iLsfxCIvu . "
     guard case .deny(let spans, _) = Gatekeeper.decide(.forced(pull + paths.joined(separator: " ")), policy: policy)
-    else { Issue.record("paths under seven roots with confine-root=yes were allowed"); return }
+    else {
+      Issue.record("paths under seven roots with confine-root=yes were allowed")
+      return
+    }
     // The first rule reports its first outside path, /srv/r1/p1.
     #expect(spans.code == "rsync-outside-roots" && spans.detail == "/srv/r1/p1")
     let some = paths.filter { $0.hasPrefix("/srv/r3/") }
     let decision = Gatekeeper.decide(.forced(pull + some.joined(separator: " ")), policy: policy)
-    guard case .allow(let allowed) = decision else { Issue.record("\(decision)"); return }
+    guard case .allow(let allowed) = decision else {
+      Issue.record("\(decision)")
+      return
+    }
     #expect(allowed.rule.line == 4)
   }
 

@@ -5,8 +5,10 @@ import Testing
 @Suite struct ConfinePolicyTests {
   static func parse(_ text: String) -> Result<Policy, PolicyErrors> { PolicyParser.parse(Array(text.utf8)) }
 
-  @Test(arguments: [("", ConfineMode.auto), ("confine landlock=auto\n", .auto),
-    ("confine landlock=required\n", .required), ("confine landlock=off # no kernel layer\n", .off)])
+  @Test(arguments: [
+    ("", ConfineMode.auto), ("confine landlock=auto\n", .auto),
+    ("confine landlock=required\n", .required), ("confine landlock=off # no kernel layer\n", .off),
+  ])
   func modes(_ text: String, _ mode: ConfineMode) throws {
     #expect(try Self.parse("allow tar-create\n" + text).get().confine == mode)
   }

@@ -188,10 +188,11 @@ import Testing
       Issue.record("accepted")
       return
     }
-    #expect(f.errors.map(\.description) == [
-      "1:20: unknown key 'colour' (expected exec, roots, label, from or confine-root)",
-      "1:31: duplicate key 'colour'",
-    ])
+    #expect(
+      f.errors.map(\.description) == [
+        "1:20: unknown key 'colour' (expected exec, roots, label, from or confine-root)",
+        "1:31: duplicate key 'colour'",
+      ])
   }
 
   /// A comma followed by a combining mark is one Character, not a comma:

@@ -91,7 +91,8 @@ let tree = FakeTree(
   }
 
   @Test func insideLinksAreAllowedAndNamed() throws {
-    let notes = try Self.judge([("/srv/data/in/file", false), ("/srv/data/sub/file", false)], roots: ["/srv/data"]).get()
+    let notes = try Self.judge([("/srv/data/in/file", false), ("/srv/data/sub/file", false)], roots: ["/srv/data"])
+      .get()
     #expect(notes == ["/srv/data/in/file: /srv/data/in -> sub, inside the roots"])
   }
 

@@ -16,7 +16,8 @@ import Testing
       """
     ).get()
     #expect(p.rules.count == 2)
-    #expect(p.rules[0].profile == .rsyncSender && p.rules[0].roots == ["/etc", "/home", "/srv"] && p.rules[0].line == 2)
+    #expect(
+      p.rules[0].profile == .rsyncSender && p.rules[0].roots == ["/etc", "/home", "/srv"] && p.rules[0].line == 2)
     #expect(p.rules[1].exec == "/bin/tar" && p.rules[1].label == "backuppc" && p.rules[1].from.count == 2)
     #expect(p.rules[1].line == 3)
     #expect(p.log.file == "/var/log/gatekeeper/audit.jsonl" && p.log.fileRequired)

@@ -627,8 +627,7 @@ private let badStreams: [(String, [UInt8], Int, RsyncReason)] = [
   }
 
   @Test(arguments: capturedBlocks)
-  func acceptsCapturedSecludedPull(_ command: String, _ block: String, _ expected: [String]) throws
-  {
+  func acceptsCapturedSecludedPull(_ command: String, _ block: String, _ expected: [String]) throws {
     let first = try RsyncSender.check(words(command), scope: scope).get()
     #expect(first.needsSecludedBlock)
     let protocolVersion: [UInt8] = [0x20, 0, 0, 0]

@@ -4,7 +4,10 @@ import Testing
 
 @Suite struct TokenizerTests {
   static let accepted: [(String, [String])] = [
-    ("rsync --server --sender -logDtpre.iLsfxCIvu . /etc/", ["rsync", "--server", "--sender", "-logDtpre.iLsfxCIvu", ".", "/etc/"]),
+    (
+      "rsync --server --sender -logDtpre.iLsfxCIvu . /etc/",
+      ["rsync", "--server", "--sender", "-logDtpre.iLsfxCIvu", ".", "/etc/"]
+    ),
     ("tar  -c   -f -", ["tar", "-c", "-f", "-"]),
     (" tar -c ", ["tar", "-c"]),
     ("a /srv/my\\ dir/", ["a", "/srv/my dir/"]),

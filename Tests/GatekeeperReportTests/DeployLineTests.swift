@@ -1,6 +1,6 @@
+import GatekeeperCore
 import Testing
 
-import GatekeeperCore
 @testable import GatekeeperReport
 
 struct DeployLineTests {

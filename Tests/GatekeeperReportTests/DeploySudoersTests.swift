@@ -1,6 +1,6 @@
+import GatekeeperCore
 import Testing
 
-import GatekeeperCore
 @testable import GatekeeperReport
 
 struct DeploySudoersTests {
@@ -25,7 +25,9 @@ struct DeploySudoersTests {
     let text = try Deploy.sudoersSnippet(
       user: "bpc-1.x", gatekeeper: "/usr/sbin/gatekeeper", policy: "/etc/gk/bpc.policy", label: "nightly"
     ).get()
-    #expect(text.contains("\nbpc-1.x ALL=(root) NOPASSWD: /usr/sbin/gatekeeper --policy /etc/gk/bpc.policy --label nightly -- *\n"))
+    #expect(
+      text.contains(
+        "\nbpc-1.x ALL=(root) NOPASSWD: /usr/sbin/gatekeeper --policy /etc/gk/bpc.policy --label nightly -- *\n"))
     #expect(text.contains("\nDefaults!/usr/sbin/gatekeeper env_reset"))
     #expect(throws: DeployError.self) { try Deploy.sudoersSnippet(user: "b", policy: "/etc/a b").get() }
     #expect(throws: DeployError.self) { try Deploy.sudoersSnippet(user: "b", policy: "relative").get() }

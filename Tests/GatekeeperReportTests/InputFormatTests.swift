@@ -78,7 +78,8 @@ struct InputFormatTests {
 
   @Test func commandSurvivesWrapping() {
     let journal =
-      "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"_PID\":\"1\",\"MESSAGE\":" + JSONWriter.quoted("@cee:" + InputFormatTests.rec) + "}\n"
+      "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"_PID\":\"1\",\"MESSAGE\":"
+      + JSONWriter.quoted("@cee:" + InputFormatTests.rec) + "}\n"
       + "Nov 26 22:47:16 h gatekeeper[1]: @cee:"
       + InputFormatTests.rec + "\n"
     let s = report(journal)
@@ -114,9 +115,11 @@ struct InputFormatTests {
     "Nov 26 22:47:16 client1 gatekeeper: @cee:" + InputFormatTests.rec,
     "Nov 26 22:47:16 client1 gatekeeper[12]: some app says @cee:" + InputFormatTests.rec,
     "Nov 26 22:47:16 client1 notgatekeeper[12]: @cee:" + InputFormatTests.rec,
-    "{\"SYSLOG_IDENTIFIER\":\"evil\",\"_PID\":\"9\",\"MESSAGE\":" + JSONWriter.quoted("@cee:" + InputFormatTests.rec) + "}",
+    "{\"SYSLOG_IDENTIFIER\":\"evil\",\"_PID\":\"9\",\"MESSAGE\":" + JSONWriter.quoted("@cee:" + InputFormatTests.rec)
+      + "}",
     "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"MESSAGE\":" + JSONWriter.quoted("@cee:" + InputFormatTests.rec) + "}",
-    "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"_PID\":\"9\",\"MESSAGE\":" + JSONWriter.quoted("x @cee:" + InputFormatTests.rec) + "}",
+    "{\"SYSLOG_IDENTIFIER\":\"gatekeeper\",\"_PID\":\"9\",\"MESSAGE\":"
+      + JSONWriter.quoted("x @cee:" + InputFormatTests.rec) + "}",
   ])
   func forgedLinesAreNotFromGatekeeper(_ line: String) {
     let s = report(line + "\n")

@@ -98,7 +98,9 @@ public enum Landlock {
 /// One path and the rights granted beneath it (or on it, for a file).
 public struct LandlockGrant: Equatable, Sendable {
   public enum Purpose: String, Sendable {
-    case root, program, libraries, system = "system file", locale, shell, compressor
+    case root, program, libraries
+    case system = "system file"
+    case locale, shell, compressor
   }
   public var path: String
   public var access: UInt64

@@ -40,8 +40,7 @@ enum Tree {
     return out
   }
 
-  private static func walk(_ path: String, relative: String, into out: inout [String: Node]) throws
-  {
+  private static func walk(_ path: String, relative: String, into out: inout [String: Node]) throws {
     var st = stat()
     guard lstat(path, &st) == 0 else {
       throw HarnessError("lstat \(path): \(String(cString: strerror(errno)))")
