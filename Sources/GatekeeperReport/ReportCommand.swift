@@ -1,98 +1,13 @@
-// The arguments of `gatekeeper report` / `gatekeeper learn`, and the two
-// sessions the executable feeds bytes into (concrete types, so the reading
-// loop is specialised inside this module).
+// What `gatekeeper report` / `gatekeeper learn` need beyond their argument
+// grammar (which is the executable's, from the core's one table): the output
+// format and the reading of --since/--until times; and the two sessions the
+// executable feeds bytes into (concrete types, so the reading loop is
+// specialised inside this module).
 
-public struct ReportOptions: Equatable, Sendable {
+public enum ReportOptions {
   public enum Format: Equatable, Sendable {
     case text, json
     case html(String)
-  }
-  public var learn = false
-  public var help = false
-  public var format = Format.text
-  public var filter = RecordFilter()
-  /// Input files; `-` is standard input; empty means standard input.
-  public var files: [String] = []
-
-  public static let usage = """
-    usage: gatekeeper report [--json | --html FILE] [--since TIME] [--until TIME]
-                             [--label NAME] [--client ADDR] [--tag NAME] [FILE... | -]
-           gatekeeper learn [--since TIME] [--until TIME] [--label NAME]
-                            [--client ADDR] [--tag NAME] [FILE... | -]
-    TIME: 2026-11-26, 2026-11-26T22:00[:SS][Z|+HH:MM] (UTC unless a zone is
-    given), or N followed by s, m, h or d for that long before now.
-
-    """
-
-  /// Parses the words after `report` / `learn`. `now` (ms) resolves `24h`.
-  public static func parse(_ subcommand: String, _ args: [[UInt8]], now: Int64) -> Result<
-    ReportOptions, ReportUsageError
-  > {
-    var o = ReportOptions()
-    o.learn = subcommand == "learn"
-    var i = 0
-    var onlyFiles = false
-    func value(_ name: String, _ w: String) -> Result<String, ReportUsageError> {
-      if w.hasPrefix(name + "=") { return .success(String(w.dropFirst(name.count + 1))) }
-      guard i + 1 < args.count else { return .failure(ReportUsageError("\(name) needs a value")) }
-      i += 1
-      return .success(String(decoding: args[i], as: UTF8.self))
-    }
-    while i < args.count {
-      let raw = args[i]
-      let w = String(decoding: raw, as: UTF8.self)
-      if onlyFiles || w == "-" || !w.hasPrefix("-") {
-        o.files.append(w)
-        i += 1
-        continue
-      }
-      let name = w.split(separator: "=", maxSplits: 1).first.map(String.init) ?? w
-      var v = ""
-      if ["--html", "--since", "--until", "--label", "--client", "--tag"].contains(name) {
-        switch value(name, w) {
-        case .success(let s): v = s
-        case .failure(let e): return .failure(e)
-        }
-      } else if w.contains("=") {
-        return .failure(ReportUsageError("unknown option '\(name)'"))
-      }
-      switch name {
-      case "--":
-        onlyFiles = true
-      case "--help", "-h":
-        o.help = true
-      case "--json" where !o.learn:
-        guard o.format == .text else {
-          return .failure(ReportUsageError("--json and --html exclude each other"))
-        }
-        o.format = .json
-      case "--html" where !o.learn:
-        guard o.format == .text else {
-          return .failure(ReportUsageError("--json and --html exclude each other"))
-        }
-        guard !v.isEmpty else { return .failure(ReportUsageError("--html needs a file name")) }
-        o.format = .html(v)
-      case "--since", "--until":
-        guard let t = parseTime(v, now: now) else {
-          return .failure(ReportUsageError("bad \(name) time '\(v)'"))
-        }
-        if name == "--since" { o.filter.since = t } else { o.filter.until = t }
-      case "--label":
-        o.filter.label = Array(v.utf8)
-      case "--client":
-        guard !v.isEmpty else { return .failure(ReportUsageError("--client needs an address")) }
-        o.filter.client = Array(v.utf8)
-      case "--tag":
-        guard !v.isEmpty, v.utf8.count <= 64, !v.utf8.contains(where: { $0 <= 0x20 || $0 == 0x5b }) else {
-          return .failure(ReportUsageError("--tag needs gatekeeper's syslog tag (as in 'log syslog=... tag=NAME')"))
-        }
-        o.filter.tag = Array(v.utf8)
-      default:
-        return .failure(ReportUsageError("unknown option '\(w)'"))
-      }
-      i += 1
-    }
-    return .success(o)
   }
 
   /// An absolute time, or `N[smhd]` before `now`.
@@ -115,11 +30,6 @@ public struct ReportOptions: Equatable, Sendable {
     guard !overflow, ago <= 400 * 365 * Time.day else { return nil }
     return now - ago
   }
-}
-
-public struct ReportUsageError: Error, Equatable, Sendable {
-  public var message: String
-  public init(_ m: String) { message = m }
 }
 
 /// `gatekeeper report`: feed inputs, then render.

@@ -117,48 +117,6 @@ struct OutputTests {
   }
 
   @Test(arguments: [
-    (["--json", "a", "-"], "json [\"a\", \"-\"]"),
-    (["--html", "out.html"], "html(out.html) []"),
-    (["--html=out.html", "--", "--json"], "html(out.html) [\"--json\"]"),
-    (
-      [
-        "--since", "2026-11-01", "--until=2026-11-02T10:00Z", "--label", "x", "--client",
-        "192.0.2.7",
-      ], "text []"
-    ),
-  ])
-  func parsesOptions(_ args: [String], _ want: String) throws {
-    let o = try ReportOptions.parse("report", args.map { Array($0.utf8) }, now: 0).get()
-    let format: String
-    switch o.format {
-    case .text: format = "text"
-    case .json: format = "json"
-    case .html(let f): format = "html(\(f))"
-    }
-    #expect("\(format) \(o.files)" == want)
-  }
-
-  @Test(arguments: [
-    (["--json", "--html", "x"], "--json and --html exclude each other"),
-    (["--since"], "--since needs a value"),
-    (["--since", "last tuesday"], "bad --since time 'last tuesday'"),
-    (["--bogus"], "unknown option '--bogus'"),
-    (["--client="], "--client needs an address"),
-  ])
-  func rejectsOptions(_ args: [String], _ message: String) {
-    guard case .failure(let e) = ReportOptions.parse("report", args.map { Array($0.utf8) }, now: 0)
-    else {
-      Issue.record("accepted \(args)")
-      return
-    }
-    #expect(e.message == message)
-  }
-
-  @Test func learnTakesNoFormat() {
-    #expect((try? ReportOptions.parse("learn", [Array("--json".utf8)], now: 0).get()) == nil)
-  }
-
-  @Test(arguments: [
     ("2026-11-26", "2026-11-26T00:00:00.000Z"),
     ("2026-11-26T22:47", "2026-11-26T22:47:00.000Z"),
     ("2026-11-26 22:47:16", "2026-11-26T22:47:16.000Z"),

@@ -3,7 +3,7 @@
 // call was allowed. The REASON CODES section of gatekeeper(8) is this list
 // (a test renders it and compares); a new ReasonCode family is added here.
 
-public enum ReasonCatalog {
+enum ReasonCatalog {
   public struct Entry: Equatable, Sendable {
     public let code: String
     public let message: String
