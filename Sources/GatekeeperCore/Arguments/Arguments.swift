@@ -94,68 +94,77 @@ public struct ArgumentError: Error, Equatable, Sendable {
 }
 
 public enum Arguments {
-  public static let grammars: [Grammar] = [
-    Grammar(
-      subcommand: .run,
-      forms: [
-        "[--policy FILE] [--label NAME] [--sudo]",
-        "[--policy FILE] [--label NAME] [--sudo] -- CMD [ARG...]",
-      ],
-      options: [OptionSpec("--policy", "FILE"), OptionSpec("--label", "NAME"), OptionSpec("--sudo")],
-      operands: .argv, repeatable: false, unknown: "argument"),
-    Grammar(
-      subcommand: .check,
-      forms: [
-        "check [--policy FILE] [--label NAME] [--from ADDR] [--sudo] [--secluded ARGS|-] [[--] COMMAND-STRING]",
-        "check --examples [--policy FILE]",
-      ],
-      options: [
-        OptionSpec("--policy", "FILE"), OptionSpec("--label", "NAME"), OptionSpec("--from", "ADDR"),
-        OptionSpec("--sudo"), OptionSpec("--secluded", "ARGS"), OptionSpec("--examples"),
-      ],
-      operands: .commandString, repeatable: false, unknown: "argument"),
-    Grammar(
-      subcommand: .report,
-      forms: [
-        "report [--json | --html FILE] [--since TIME] [--until TIME] [--label NAME] [--client ADDR]"
-          + " [--tag NAME] [FILE... | -]"
-      ],
-      options: [
-        OptionSpec("--json"), OptionSpec("--html", "FILE"), OptionSpec("--since", "TIME"),
-        OptionSpec("--until", "TIME"), OptionSpec("--label", "NAME"), OptionSpec("--client", "ADDR"),
-        OptionSpec("--tag", "NAME"),
-      ],
-      operands: .files, repeatable: true, unknown: "option"),
-    Grammar(
-      subcommand: .learn,
-      forms: ["learn [--since TIME] [--until TIME] [--label NAME] [--client ADDR] [--tag NAME] [FILE... | -]"],
-      options: [
-        OptionSpec("--since", "TIME"), OptionSpec("--until", "TIME"), OptionSpec("--label", "NAME"),
-        OptionSpec("--client", "ADDR"), OptionSpec("--tag", "NAME"),
-      ],
-      operands: .files, repeatable: true, unknown: "option"),
-    Grammar(
-      subcommand: .authorize,
-      forms: [
-        "authorize [--policy FILE] [--label NAME] [--from ADDR[,ADDR...]] [--sudo] [--gatekeeper PATH] < key.pub"
-      ],
-      options: [
-        OptionSpec("--policy", "FILE"), OptionSpec("--label", "NAME"), OptionSpec("--from", "ADDR"),
-        OptionSpec("--sudo"), OptionSpec("--gatekeeper", "PATH"),
-      ],
-      operands: .none, repeatable: false, unknown: "argument"),
-    Grammar(
-      subcommand: .sudoers,
-      forms: ["sudoers --user NAME [--policy FILE] [--label NAME] [--gatekeeper PATH]"],
-      options: [
-        OptionSpec("--user", "NAME"), OptionSpec("--policy", "FILE"), OptionSpec("--label", "NAME"),
-        OptionSpec("--gatekeeper", "PATH"),
-      ],
-      operands: .none, repeatable: false, unknown: "argument"),
-  ]
+  /// Every subcommand's grammar, in the usage's order.
+  public static var grammars: [Grammar] { Subcommand.allCases.map(grammar) }
 
+  /// The grammar of one subcommand. (Rows of a switch, not a static array:
+  /// a static array of a new type costs its run-time set-up on every call.)
   public static func grammar(_ subcommand: Subcommand) -> Grammar {
-    grammars.first { $0.subcommand == subcommand }!
+    switch subcommand {
+    case .run:
+      Grammar(
+        subcommand: .run,
+        forms: [
+          "[--policy FILE] [--label NAME] [--sudo]",
+          "[--policy FILE] [--label NAME] [--sudo] -- CMD [ARG...]",
+        ],
+        options: [OptionSpec("--policy", "FILE"), OptionSpec("--label", "NAME"), OptionSpec("--sudo")],
+        operands: .argv, repeatable: false, unknown: "argument")
+    case .check:
+      Grammar(
+        subcommand: .check,
+        forms: [
+          "check [--policy FILE] [--label NAME] [--from ADDR] [--sudo] [--secluded ARGS|-] [[--] COMMAND-STRING]",
+          "check --examples [--policy FILE]",
+        ],
+        options: [
+          OptionSpec("--policy", "FILE"), OptionSpec("--label", "NAME"), OptionSpec("--from", "ADDR"),
+          OptionSpec("--sudo"), OptionSpec("--secluded", "ARGS"), OptionSpec("--examples"),
+        ],
+        operands: .commandString, repeatable: false, unknown: "argument")
+    case .report:
+      Grammar(
+        subcommand: .report,
+        forms: [
+          "report [--json | --html FILE] [--since TIME] [--until TIME] [--label NAME] [--client ADDR]"
+            + " [--tag NAME] [FILE... | -]"
+        ],
+        options: [
+          OptionSpec("--json"), OptionSpec("--html", "FILE"), OptionSpec("--since", "TIME"),
+          OptionSpec("--until", "TIME"), OptionSpec("--label", "NAME"), OptionSpec("--client", "ADDR"),
+          OptionSpec("--tag", "NAME"),
+        ],
+        operands: .files, repeatable: true, unknown: "option")
+    case .learn:
+      Grammar(
+        subcommand: .learn,
+        forms: ["learn [--since TIME] [--until TIME] [--label NAME] [--client ADDR] [--tag NAME] [FILE... | -]"],
+        options: [
+          OptionSpec("--since", "TIME"), OptionSpec("--until", "TIME"), OptionSpec("--label", "NAME"),
+          OptionSpec("--client", "ADDR"), OptionSpec("--tag", "NAME"),
+        ],
+        operands: .files, repeatable: true, unknown: "option")
+    case .authorize:
+      Grammar(
+        subcommand: .authorize,
+        forms: [
+          "authorize [--policy FILE] [--label NAME] [--from ADDR[,ADDR...]] [--sudo] [--gatekeeper PATH] < key.pub"
+        ],
+        options: [
+          OptionSpec("--policy", "FILE"), OptionSpec("--label", "NAME"), OptionSpec("--from", "ADDR"),
+          OptionSpec("--sudo"), OptionSpec("--gatekeeper", "PATH"),
+        ],
+        operands: .none, repeatable: false, unknown: "argument")
+    case .sudoers:
+      Grammar(
+        subcommand: .sudoers,
+        forms: ["sudoers --user NAME [--policy FILE] [--label NAME] [--gatekeeper PATH]"],
+        options: [
+          OptionSpec("--user", "NAME"), OptionSpec("--policy", "FILE"), OptionSpec("--label", "NAME"),
+          OptionSpec("--gatekeeper", "PATH"),
+        ],
+        operands: .none, repeatable: false, unknown: "argument")
+    }
   }
 
   /// Sorts the program's arguments (argv[1...]) by the grammar of the

@@ -152,12 +152,12 @@ public enum PolicyParser {
   /// One `key=value` word of a rule, read by its row of `ruleKeys`.
   static func readKey(_ w: Word, into rule: inout Rule, seen: inout KeysSeen, line: Int) throws(PolicyErrors) {
     let (keyBytes, value) = splitKeyValue(w)
-    let row = ruleKeys.firstIndex { equals(keyBytes, $0.name) }
+    let row = RuleKey.named(keyBytes)
     if let row {
-      if seen.known & (1 << row) != 0 {
-        throw PolicyErrors(line: line, column: w.column, "duplicate key '\(ruleKeys[row].name)'")
+      if seen.known & (1 << row.rawValue) != 0 {
+        throw PolicyErrors(line: line, column: w.column, "duplicate key '\(row.name)'")
       }
-      seen.known |= 1 << row
+      seen.known |= 1 << row.rawValue
     } else {
       let text = String(decoding: keyBytes, as: UTF8.self)
       if seen.unknown.contains(text) { throw PolicyErrors(line: line, column: w.column, "duplicate key '\(text)'") }
@@ -170,29 +170,51 @@ public enum PolicyParser {
       throw PolicyErrors(line: line, column: w.column, "unknown key '\(key)' (expected \(expectedKeys))")
     }
     let at = RuleValue(bytes: value, ascii: w.ascii, line: line, column: w.column + keyBytes.count + 1)
-    try ruleKeys[row].parse(&rule, at)
+    try row.parse(&rule, at)
   }
 
-  /// A key of an `allow` rule and how its value is read.
-  struct RuleKey: Sendable {
-    let name: StaticString
-    let parse: @Sendable (inout Rule, RuleValue) throws(PolicyErrors) -> Void
-  }
+  /// The keys of an `allow` rule, one row each: its name and how its value
+  /// is read. (Rows of a switch, not an array of closures: a static array
+  /// of a new type costs its run-time set-up on every call. Matched on the
+  /// bytes: every key is ASCII with no character that has a canonical
+  /// equivalent elsewhere, so this agrees with String `==`.)
+  enum RuleKey: Int, CaseIterable {
+    case exec, roots, label, from, confineRoot
 
-  /// The keys of an `allow` rule, one row each. (Matched on the bytes:
-  /// every key is ASCII with no character that has a canonical equivalent
-  /// elsewhere, so this agrees with String `==`.)
-  static let ruleKeys: [RuleKey] = [
-    RuleKey(name: "exec", parse: parseExec),
-    RuleKey(name: "roots", parse: parseRoots),
-    RuleKey(name: "label", parse: parseLabel),
-    RuleKey(name: "from", parse: parseFrom),
-    RuleKey(name: "confine-root", parse: parseConfineRoot),
-  ]
+    var name: StaticString {
+      switch self {
+      case .exec: "exec"
+      case .roots: "roots"
+      case .label: "label"
+      case .from: "from"
+      case .confineRoot: "confine-root"
+      }
+    }
+
+    func parse(_ rule: inout Rule, _ value: RuleValue) throws(PolicyErrors) {
+      switch self {
+      case .exec: try parseExec(&rule, value)
+      case .roots: try parseRoots(&rule, value)
+      case .label: try parseLabel(&rule, value)
+      case .from: try parseFrom(&rule, value)
+      case .confineRoot: try parseConfineRoot(&rule, value)
+      }
+    }
+
+    /// The row whose name is `bytes`, if any.
+    static func named(_ bytes: ArraySlice<UInt8>) -> RuleKey? {
+      var row = RuleKey(rawValue: 0)
+      while let key = row {
+        if equals(bytes, key.name) { return key }
+        row = RuleKey(rawValue: key.rawValue + 1)
+      }
+      return nil
+    }
+  }
 
   /// `exec, roots, label, from or confine-root`, for the unknown-key error.
   static var expectedKeys: String {
-    let names = ruleKeys.map { "\($0.name)" }
+    let names = RuleKey.allCases.map { "\($0.name)" }
     return names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
   }
 
