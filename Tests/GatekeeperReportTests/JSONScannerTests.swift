@@ -171,9 +171,17 @@ struct JSONScannerTests {
     }
   }
 
-  /// Random bytes and random mutations of a record never trap.
+  /// Random mutations of a record never trap (the same 3,000 on every run:
+  /// a linear congruential sequence seeded with a constant).
   @Test func fuzzNeverTraps() {
-    var rng = SystemRandomNumberGenerator()
+    struct Sequence: RandomNumberGenerator {
+      var state: UInt64 = 0x5eed
+      mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state ^ (state >> 29)
+      }
+    }
+    var rng = Sequence()
     let base = Array(
       #"{"v":1,"time":"2026-11-26T22:47:16.802Z","decision":"deny","command":"a\"\u00e9","argv":[]}"#
         .utf8)
